@@ -42,7 +42,9 @@ class EnginePaths:
 
     @property
     def home(self) -> Path:
-        return self.root / f"opensearch-{OPENSEARCH_VERSION}"
+        # Shareable between instances (tests run a second node from the same jars).
+        configured = os.environ.get("BABELSHOP_ENGINE_HOME")
+        return Path(configured) if configured else self.root / f"opensearch-{OPENSEARCH_VERSION}"
 
     @property
     def conf_dir(self) -> Path:

@@ -190,7 +190,7 @@ def start(port: int = DEFAULT_PORT, data_dir: str | Path | None = None, heap: st
     with open(paths.console_file, "ab") as console:
         if user is not None:
             os.chown(paths.console_file, user.pw_uid, user.pw_gid)
-        proc = subprocess.Popen(  # noqa: S603 - fixed argv, no shell
+        proc = subprocess.Popen(
             _command(paths, conf), cwd=paths.home, env=env, stdin=subprocess.DEVNULL,
             stdout=console, stderr=subprocess.STDOUT, start_new_session=True,
             user=user.pw_uid if user else None, group=user.pw_gid if user else None,
@@ -247,4 +247,4 @@ def _reap(pid: int) -> None:
         pass
 
 
-__all__ = ["DEFAULT_PORT", "EngineStatus", "OPENSEARCH_VERSION", "start", "status", "stop"]
+__all__ = ["DEFAULT_PORT", "OPENSEARCH_VERSION", "EngineStatus", "start", "status", "stop"]

