@@ -49,6 +49,15 @@ class Settings(BaseSettings):
     catalog_languages: Annotated[tuple[str, ...], NoDecode] = DEFAULT_CATALOG_LANGUAGES
     cache_dir: Path = Field(default_factory=_default_cache_dir)
 
+    # Search: limits, fusion weights, candidate depth.
+    search_max_size: int = 100
+    search_max_depth: int = 1000  # from + size
+    hybrid_weights: tuple[float, float] = (0.3, 0.7)  # (lexical, vector)
+    knn_candidates: int = 100  # k of the vector sub-query and depth of the lexical one
+    translation_candidates: int = 3
+    query_log: bool = True
+    synonyms_dir: Path | None = None  # Solr-format <lang>.txt files; default: the bundled mappings/synonyms
+
     # Bulk writing.
     bulk_max_bytes: int = 5 * 1024 * 1024
     bulk_max_retries: int = 5

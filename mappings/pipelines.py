@@ -1,0 +1,31 @@
+"""Search pipelines of neural-search: score normalization (hybrid) and rank fusion (rrf)."""
+
+from __future__ import annotations
+
+HYBRID_PIPELINE = "babelshop-hybrid"
+RRF_PIPELINE = "babelshop-rrf"
+DEFAULT_WEIGHTS = (0.3, 0.7)  # (lexical, vector); tuned in the relevance issue
+
+
+def hybrid_pipeline(weights: tuple[float, float] = DEFAULT_WEIGHTS, technique: str = "min_max") -> dict:
+    return {
+        "description": "babelshop: min-max normalized lexical and vector scores, weighted mean",
+        "phase_results_processors": [{"normalization-processor": {
+            "normalization": {"technique": technique},
+            "combination": {"technique": "arithmetic_mean", "parameters": {"weights": list(weights)}},
+        }}],
+    }
+
+
+def rrf_pipeline(rank_constant: int = 60) -> dict:
+    return {
+        "description": "babelshop: reciprocal rank fusion of lexical and vector hits",
+        "phase_results_processors": [{"score-ranker-processor": {
+            "combination": {"technique": "rrf", "rank_constant": rank_constant},
+        }}],
+    }
+
+
+def pipeline_name(index: str, mode: str) -> str:
+    """Pipelines are per index alias, so two catalogs on one cluster keep their own weights."""
+    return f"{index}-{HYBRID_PIPELINE if mode == 'hybrid' else RRF_PIPELINE}"

@@ -1,0 +1,86 @@
+"""The products index: settings and mappings for the catalog languages and the encoder.
+
+Per language ``<lang>`` the fields ``title_i18n.<lang>`` and ``category_i18n.<lang>`` hold the
+original text (where the product is written in it) or its translation, analyzed for that
+language, so a query in any catalog language is matched with the right stemmer.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+from pathlib import Path
+
+from mappings.analysis import SYNONYM_DIR, analysis_settings, analyzer_for
+
+SCHEMA_VERSION = 1
+
+
+def _lang_text(lang: str) -> dict:
+    index_analyzer, search_analyzer = analyzer_for(lang)
+    return {"type": "text", "analyzer": index_analyzer, "search_analyzer": search_analyzer,
+            "fields": {"keyword": {"type": "keyword", "ignore_above": 256}}}
+
+
+def index_body(languages: tuple[str, ...], dimension: int, *, shards: int = 1, replicas: int = 0,
+               synonym_dir: Path = SYNONYM_DIR) -> dict:
+    """Settings and mappings of a products index (no aliases)."""
+    per_lang = {lang: _lang_text(lang) for lang in languages}
+    mappings = {
+        "dynamic": "strict",
+        "properties": {
+            "id": {"type": "keyword"},
+            "lang": {"type": "keyword"},
+            "lang_confidence": {"type": "float"},
+            "title": {"type": "text", "analyzer": "bs_folded",
+                      "fields": {"keyword": {"type": "keyword", "ignore_above": 512}}},
+            "description": {"type": "text", "analyzer": "bs_folded"},
+            "brand": {"type": "text", "analyzer": "bs_folded",
+                      "fields": {"keyword": {"type": "keyword", "ignore_above": 256}}},
+            "category": {"type": "text", "analyzer": "bs_folded",
+                         "fields": {"keyword": {"type": "keyword", "ignore_above": 512}}},
+            "category_leaf": {"type": "keyword"},
+            "title_i18n": {"properties": per_lang},
+            "category_i18n": {"properties": per_lang},
+            "attributes": {"type": "flat_object"},
+            "price": {"type": "scaled_float", "scaling_factor": 100},
+            "currency": {"type": "keyword"},
+            "version": {"type": "long"},
+            "content_hash": {"type": "keyword", "index": False},
+            "encoder": {"type": "keyword"},
+            "indexed_at": {"type": "date"},
+            "title_vector": {
+                "type": "knn_vector", "dimension": dimension,
+                # Lucene HNSW: pure Java, so the embedded node (no faiss/nmslib natives) runs it.
+                "method": {"name": "hnsw", "engine": "lucene", "space_type": "cosinesimil",
+                           "parameters": {"m": 16, "ef_construction": 128}},
+            },
+        },
+    }
+    body = {
+        "settings": {
+            "index": {"number_of_shards": shards, "number_of_replicas": replicas, "knn": True,
+                      "refresh_interval": "1s", "max_result_window": 10000},
+            "analysis": analysis_settings(languages, synonym_dir),
+        },
+        "mappings": mappings,
+    }
+    mappings["_meta"] = {"babelshop_schema": SCHEMA_VERSION, "languages": list(languages),
+                         "dimension": dimension, "fingerprint": fingerprint(body)}
+    return body
+
+
+def fingerprint(body: dict) -> str:
+    """A hash of settings and mappings, to tell whether an installed index is current."""
+    stripped = json.loads(json.dumps(body))
+    stripped["mappings"].pop("_meta", None)
+    return hashlib.sha256(json.dumps(stripped, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def template_body(index: str, languages: tuple[str, ...], dimension: int, synonym_dir: Path = SYNONYM_DIR) -> dict:
+    """An index template matching ``<index>_v*``, so every versioned index gets the schema."""
+    body = index_body(languages, dimension, synonym_dir=synonym_dir)
+    return {"index_patterns": [f"{index}_v*"], "priority": 100,
+            "template": {"settings": body["settings"], "mappings": body["mappings"]},
+            "_meta": {"managed_by": "babelshop"}}
