@@ -1,0 +1,132 @@
+"""The enrichment pipeline: detect the language, translate title and category into every
+catalog language, embed, and shape the OpenSearch document.
+
+Everything slow is batched: one translator call per (source, target) pair and one encoder
+call per batch, behind the embedding cache.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import defaultdict
+from datetime import UTC, datetime
+
+from babelcore.product import Product
+from babelcore.settings import Settings
+
+
+def category_leaf(category: str | None) -> str | None:
+    """The last segment of a "A > B > C" taxonomy path."""
+    if not category:
+        return None
+    return category.split(">")[-1].strip() or None
+
+
+def embedding_text(product: Product) -> str:
+    """The text embedded into ``title_vector``: the title, with the category leaf for context."""
+    leaf = category_leaf(product.category)
+    return f"{product.title} ({leaf})" if leaf and leaf.lower() not in product.title.lower() else product.title
+
+
+def content_hash(product: Product, pipeline_id: str) -> str:
+    """Changes whenever the product or the way it is enriched changes."""
+    payload = product.model_dump(mode="json", exclude={"version", "updated_at"})
+    raw = json.dumps(payload, sort_keys=True, ensure_ascii=False) + "\x00" + pipeline_id
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+class Enricher:
+    """Products in, OpenSearch documents out. Models load on first use."""
+
+    def __init__(self, settings: Settings, *, encoder=None, translator=None, cache=None) -> None:
+        self.settings = settings
+        self._encoder = encoder
+        self._translator = translator
+        self._cache = cache
+
+    @property
+    def encoder(self):
+        if self._encoder is None:
+            from babelcore.encoders import load_encoder
+
+            self._encoder = load_encoder(self.settings)
+        return self._encoder
+
+    @property
+    def translator(self):
+        if self._translator is None:
+            from babelcore.translators import load_translator
+
+            self._translator = load_translator(self.settings)
+        return self._translator
+
+    @property
+    def cache(self):
+        if self._cache is None:
+            from indexer.embedding_cache import EmbeddingCache
+
+            self._cache = EmbeddingCache(self.settings.cache_dir / "embeddings.sqlite", self.encoder.id)
+        return self._cache
+
+    @property
+    def pipeline_id(self) -> str:
+        langs = ",".join(self.settings.catalog_languages)
+        return f"{self.encoder.id}|{self.translator.id}|{langs}"
+
+    def detect(self, products: list[Product]) -> list[tuple[str, float]]:
+        from babelcore.langid import detect_language
+
+        out = []
+        for p in products:
+            guess = detect_language(f"{p.title} {p.description or ''}".strip(), self.settings.catalog_languages, given=p.lang)
+            out.append((guess.lang, guess.confidence))
+        return out
+
+    def translate_all(self, texts: list[str], sources: list[str]) -> list[dict[str, str]]:
+        """Each text in every catalog language: {lang: best translation}, originals kept."""
+        result: list[dict[str, str]] = [{} for _ in texts]
+        by_source: dict[str, list[int]] = defaultdict(list)
+        for i, (text, src) in enumerate(zip(texts, sources, strict=True)):
+            if text:
+                by_source[src].append(i)
+                result[i][src] = text
+        for src, idxs in by_source.items():
+            for target in self.settings.catalog_languages:
+                if target == src:
+                    continue
+                candidates = self.translator.translate_many([texts[i] for i in idxs], src, target)
+                for i, cands in zip(idxs, candidates, strict=True):
+                    if cands:
+                        result[i][target] = cands[0].text
+        return result
+
+    def enrich(self, products: list[Product]) -> tuple[list[dict], int]:
+        """OpenSearch documents for ``products`` and how many texts were embedded."""
+        if not products:
+            return [], 0
+        langs = self.detect(products)
+        sources = [lang for lang, _ in langs]
+        titles = self.translate_all([p.title for p in products], sources)
+        leaves = [category_leaf(p.category) or "" for p in products]
+        # Categories often come in the catalog's own language, not the seller's: detect them apart.
+        from babelcore.langid import detect_language
+
+        leaf_langs = [detect_language(leaf, self.settings.catalog_languages).lang if leaf else src
+                      for leaf, src in zip(leaves, sources, strict=True)]
+        categories = self.translate_all(leaves, leaf_langs)
+        vectors, embedded = self.cache.get_or_embed([embedding_text(p) for p in products], self.encoder.encode_documents)
+        now = datetime.now(UTC).isoformat()
+        pipeline = self.pipeline_id
+        docs = []
+        for p, (lang, conf), t_i18n, c_i18n, vec in zip(products, langs, titles, categories, vectors, strict=True):
+            docs.append({
+                "id": p.id, "lang": lang, "lang_confidence": round(conf, 4), "title": p.title,
+                "description": p.description, "brand": p.brand, "category": p.category,
+                "category_leaf": category_leaf(p.category), "title_i18n": t_i18n, "category_i18n": c_i18n,
+                "attributes": {k: str(v) for k, v in p.attributes.items()} or None,
+                "price": p.price, "currency": p.currency, "version": p.ordering_version(),
+                "content_hash": content_hash(p, pipeline), "encoder": self.encoder.id, "indexed_at": now,
+                "title_vector": [float(x) for x in vec],
+            })
+        return docs, embedded

@@ -1,0 +1,203 @@
+"""Indexing against the real OpenSearch, Redis and Celery workers (issue: indexing)."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+from opensearchpy import OpenSearch
+from opensearchpy.exceptions import TransportError
+
+from babelcore.settings import Settings
+from babelshop.ingest import ingest_inline, ingest_queued
+from babelshop.sample import load_sample, synthetic_catalog, write_jsonl
+from indexer.embedding_cache import EmbeddingCache
+from indexer.enrich import Enricher
+from indexer.service import IndexingService
+from mappings.install import setup
+
+pytestmark = pytest.mark.integration
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def alias(client: OpenSearch, settings: Settings, index_name: str) -> str:
+    from babelcore.encoders import load_encoder
+
+    setup(client, index_name, settings.catalog_languages, load_encoder(settings).dimension)
+    return index_name
+
+
+def _count(client: OpenSearch, alias: str) -> int:
+    client.indices.refresh(index=alias)
+    return client.count(index=alias)["count"]
+
+
+def _unique_products(n: int) -> list[dict]:
+    # Fresh titles every run, so the shared embedding cache cannot hide the work.
+    tag = uuid.uuid4().hex[:6]
+    return [{**p, "id": f"{p['id']}-{tag}", "title": f"{p['title']} {tag}"} for p in synthetic_catalog(n)]
+
+
+def test_1000_products_through_the_queue_are_all_searchable(client: OpenSearch, settings: Settings, alias: str,
+                                                             tmp_path: Path) -> None:
+    path = write_jsonl(iter(_unique_products(1000)), tmp_path / "catalog.jsonl")
+    result, sent = ingest_queued(path, settings, index=alias, batch_size=100, wait=True, timeout_s=900)
+    assert sent == 10
+    assert result.indexed == 1000 and not result.rejected and not result.failed
+    assert _count(client, alias) == 1000
+    # Searchable by text and by vector.
+    first = json.loads(path.read_text(encoding="utf-8").splitlines()[0])
+    hits = client.search(index=alias, body={"query": {"match": {"title": first["title"]}}})["hits"]["hits"]
+    assert first["id"] in [h["_id"] for h in hits]
+    doc = client.get(index=alias, id=first["id"])["_source"]
+    assert len(doc["title_vector"]) == 384
+    assert set(doc["title_i18n"]) == set(settings.catalog_languages)
+
+
+class FailingBulkClient:
+    """Wraps the real client: the first bulk call is refused with 429 as a whole, the second
+    answers 429 for the first half of its items (sending only the other half to the cluster)."""
+
+    def __init__(self, real: OpenSearch) -> None:
+        self._real = real
+        self.bulk_calls = 0
+
+    def __getattr__(self, name: str):  # noqa: ANN204
+        return getattr(self._real, name)
+
+    def bulk(self, *args, body, **kwargs):  # noqa: ANN001, ANN201
+        self.bulk_calls += 1
+        if self.bulk_calls == 1:
+            raise TransportError(429, "es_rejected_execution_exception", {"error": "injected"})
+        if self.bulk_calls == 2:
+            lines = body.splitlines() if isinstance(body, str) else [
+                line.decode() if isinstance(line, bytes) else line for line in body]
+            pairs = [lines[i:i + 2] for i in range(0, len(lines), 2)]
+            half = len(pairs) // 2
+            rejected = [{"index": {"_id": json.loads(p[0])["index"]["_id"], "status": 429,
+                                   "error": {"type": "es_rejected_execution_exception", "reason": "injected"}}}
+                        for p in pairs[:half]]
+            sent = self._real.bulk(*args, body="\n".join(x for p in pairs[half:] for x in p) + "\n", **kwargs)
+            return {"took": 1, "errors": True, "items": rejected + sent["items"]}
+        return self._real.bulk(*args, body=body, **kwargs)
+
+
+def test_bulk_429s_are_retried_and_nothing_is_lost(client: OpenSearch, settings: Settings, alias: str) -> None:
+    products = _unique_products(60)
+    failing = FailingBulkClient(client)
+    service = IndexingService(settings, client=failing)  # type: ignore[arg-type]
+    result = service.index_products(products, index=alias)
+    assert result.indexed == 60 and not result.failed
+    assert failing.bulk_calls == 3  # refused whole, half refused, the rest retried
+    assert _count(client, alias) == 60
+
+
+def test_malformed_rows_are_rejected_with_reasons_and_the_rest_lands(client: OpenSearch, settings: Settings,
+                                                                      alias: str, tmp_path: Path) -> None:
+    good = _unique_products(5)
+    lines = [json.dumps(good[0]), "{broken json", json.dumps({"id": "no-title"}), json.dumps(good[1]),
+             json.dumps({"id": "neg", "title": "Cheap", "price": -3}), "[]", *[json.dumps(p) for p in good[2:]]]
+    path = tmp_path / "mixed.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = ingest_inline(path, settings, index=alias)
+    assert result.indexed == 5
+    assert sorted((r.position, r.id) for r in result.rejected) == [(2, None), (3, "no-title"), (5, "neg"), (6, None)]
+    assert any("title" in r.reason for r in result.rejected)
+    assert _count(client, alias) == 5
+
+
+def test_a_bad_item_in_a_queued_batch_does_not_sink_the_batch(client: OpenSearch, settings: Settings,
+                                                                alias: str) -> None:
+    from indexer.tasks import index_products
+
+    products = [*_unique_products(3), {"title": "no id"}, {"id": "x", "title": ""}]
+    summary = index_products.apply_async(args=[products], kwargs={"index": alias}).get(timeout=300)
+    assert summary["indexed"] == 3
+    assert [r["position"] for r in summary["rejected"]] == [3, 4]
+    assert _count(client, alias) == 3
+
+
+def test_an_older_version_arriving_late_changes_nothing(client: OpenSearch, settings: Settings, alias: str) -> None:
+    service = IndexingService(settings)
+    newer = {"id": "sku-v", "title": "Trail running shoes, 2025 model", "lang": "en", "version": 3}
+    older = {"id": "sku-v", "title": "Trail running shoes, 2023 model", "lang": "en", "version": 2}
+    assert service.index_products([newer], index=alias).indexed == 1
+    late = service.index_products([older], index=alias)
+    assert late.indexed == 0 and late.stale == 1
+    assert client.get(index=alias, id="sku-v")["_source"]["title"] == newer["title"]
+    same = service.index_products([{**newer, "title": "Trail running shoes, 2025 model (restock)"}], index=alias)
+    assert same.indexed == 1  # the same version may be re-applied (external_gte)
+
+
+def _service_with_private_cache(settings: Settings, path: Path) -> IndexingService:
+    # Only the embedding cache is private to the test; dictionaries keep their shared disk cache.
+    enricher = Enricher(settings)
+    enricher._cache = EmbeddingCache(path / "embeddings.sqlite", enricher.encoder.id)
+    return IndexingService(settings, enricher=enricher)
+
+
+def test_reingesting_an_unchanged_catalog_embeds_nothing(client: OpenSearch, settings: Settings, alias: str,
+                                                          tmp_path: Path) -> None:
+    path = write_jsonl(iter(_unique_products(120)), tmp_path / "c.jsonl")
+    service = _service_with_private_cache(settings, tmp_path)
+    first = ingest_inline(path, settings, index=alias, service=service)
+    assert first.indexed == 120 and first.embedded == 120
+    second = ingest_inline(path, settings, index=alias, service=_service_with_private_cache(settings, tmp_path))
+    assert second.embedded == 0 and second.unchanged == 120 and second.indexed == 0
+
+
+def test_identical_text_is_embedded_once_across_products(settings: Settings, alias: str, tmp_path: Path) -> None:
+    tag = uuid.uuid4().hex[:6]
+    products = [{"id": f"twin-{i}-{tag}", "title": f"Espresso machine {tag}", "lang": "en"} for i in range(4)]
+    service = _service_with_private_cache(settings, tmp_path)
+    assert service.index_products(products, index=alias).embedded == 1
+
+
+def _start_worker(queue: str, log: Path) -> subprocess.Popen:
+    env = {**os.environ, "BABELSHOP_VISIBILITY_TIMEOUT": "8"}
+    return subprocess.Popen(
+        [sys.executable, "-m", "babelshop.cli", "worker", "--concurrency", "1", "--queues", queue],
+        cwd=ROOT, env=env, stdout=log.open("ab"), stderr=subprocess.STDOUT, start_new_session=True,
+    )
+
+
+def test_a_worker_killed_mid_batch_loses_nothing_and_duplicates_nothing(client: OpenSearch, settings: Settings,
+                                                                          alias: str, tmp_path: Path) -> None:
+    """SIGKILL the whole worker (parent and pool) once the first batch has landed; a new worker
+    gets the unacknowledged batches back after the visibility timeout."""
+    from indexer.tasks import index_products
+
+    queue = f"test-kill-{uuid.uuid4().hex[:6]}"
+    products = _unique_products(400)
+    log = tmp_path / "worker.log"
+    worker = _start_worker(queue, log)
+    results = [index_products.apply_async(args=[products[i:i + 50]], kwargs={"index": alias}, queue=queue)
+               for i in range(0, 400, 50)]
+    try:
+        deadline = time.monotonic() + 300
+        while _count(client, alias) == 0:
+            assert time.monotonic() < deadline, log.read_text()
+            assert worker.poll() is None, log.read_text()
+            time.sleep(0.2)
+        os.killpg(worker.pid, signal.SIGKILL)
+        worker.wait(timeout=30)
+        killed_at = _count(client, alias)
+        assert killed_at < 400  # it really died mid-run
+        worker = _start_worker(queue, log)
+        summaries = [r.get(timeout=600) for r in results]
+    finally:
+        if worker.poll() is None:
+            os.killpg(worker.pid, signal.SIGTERM)
+            worker.wait(timeout=60)
+    assert _count(client, alias) == 400
+    ids = {h["_id"] for h in client.search(index=alias, body={"size": 1000, "_source": False})["hits"]["hits"]}
+    assert ids == {p["id"] for p in products}
+    assert sum(s["indexed"] + s["unchanged"] for s in summaries) >= 400
