@@ -1,0 +1,88 @@
+"""Deployment files: docker-compose validated by the real docker-compose (no engine needed),
+Dashboards saved objects consistent and importable."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import threading
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from pathlib import Path
+
+import yaml
+
+from babelshop.dashboards import NDJSON, import_objects, saved_objects, to_ndjson
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_docker_compose_config_is_valid() -> None:
+    compose = shutil.which("docker-compose")
+    assert compose, "docker-compose is missing: `make test` installs Debian's docker-compose package"
+    env = {**os.environ, "OPENSEARCH_ADMIN_PASSWORD": "Test-Only-Passw0rd!"}
+    result = subprocess.run([compose, "-f", str(ROOT / "docker-compose.yml"), "config"], capture_output=True,
+                            text=True, env=env, cwd=ROOT, check=False)
+    assert result.returncode == 0, result.stderr
+    config = yaml.safe_load(result.stdout)
+    services = config["services"]
+    assert set(services) == {"opensearch", "dashboards", "redis", "setup", "worker"}
+    assert services["opensearch"]["image"].startswith("opensearchproject/opensearch:2.19")
+    assert services["dashboards"]["image"].startswith("opensearchproject/opensearch-dashboards:2.19")
+    assert "healthcheck" in services["opensearch"]
+    assert services["worker"]["environment"]["BABELSHOP_OPENSEARCH_PASSWORD"] == "Test-Only-Passw0rd!"
+
+
+def test_docker_compose_refuses_to_run_without_a_password() -> None:
+    env = {k: v for k, v in os.environ.items() if k != "OPENSEARCH_ADMIN_PASSWORD"}
+    result = subprocess.run(["docker-compose", "-f", str(ROOT / "docker-compose.yml"), "config"],
+                            capture_output=True, text=True, env=env, cwd="/", check=False)
+    assert result.returncode != 0 and "OPENSEARCH_ADMIN_PASSWORD" in result.stderr
+
+
+def test_committed_saved_objects_match_the_generator() -> None:
+    assert NDJSON.read_text(encoding="utf-8") == to_ndjson(saved_objects("products"))
+
+
+def test_saved_objects_reference_only_objects_they_define() -> None:
+    objects = saved_objects("shop")
+    ids = {o["id"] for o in objects}
+    for obj in objects:
+        for ref in obj["references"]:
+            assert ref["id"] in ids, (obj["id"], ref)
+    titles = {o["attributes"]["title"] for o in objects}
+    assert {"shop", "shop-querylog", "babelshop: zero-result queries"} <= titles
+    zero = next(o for o in objects if o["attributes"]["title"] == "babelshop: zero-result queries")
+    assert "zero_results:true" in zero["attributes"]["kibanaSavedObjectMeta"]["searchSourceJSON"]
+
+
+def test_import_posts_ndjson_with_the_xsrf_header() -> None:
+    seen: dict = {}
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:  # noqa: N802
+            seen["path"] = self.path
+            seen["xsrf"] = self.headers.get("osd-xsrf")
+            seen["body"] = self.rfile.read(int(self.headers["Content-Length"]))
+            payload = json.dumps({"success": True, "successCount": 7}).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+
+        def log_message(self, *args) -> None:
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.handle_request, daemon=True)
+    thread.start()
+    try:
+        result = import_objects(f"http://127.0.0.1:{server.server_port}", to_ndjson(saved_objects()))
+    finally:
+        thread.join(5)
+        server.server_close()
+    assert result["successCount"] == 7
+    assert seen["path"] == "/api/saved_objects/_import?overwrite=true" and seen["xsrf"] == "true"
+    assert b'"type": "dashboard"' in seen["body"]
