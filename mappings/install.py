@@ -98,7 +98,7 @@ def reload_synonyms(client: OpenSearch, alias: str, languages: tuple[str, ...],
         client.indices.put_settings(index=index, body={"analysis": analysis})
     finally:
         client.indices.open(index=index, wait_for_active_shards=1)
-        client.cluster.health(index=index, wait_for_status="yellow", timeout="30s")
+        client.cluster.health(index=index, wait_for_status="yellow")
     return index
 
 
@@ -121,7 +121,7 @@ def _upgrade(client: OpenSearch, index: str, body: dict) -> list[str]:
             client.indices.put_settings(index=index, body={"analysis": body["settings"]["analysis"]})
         finally:
             client.indices.open(index=index, wait_for_active_shards=1)
-            client.cluster.health(index=index, wait_for_status="yellow", timeout="30s")
+            client.cluster.health(index=index, wait_for_status="yellow")
         changed.append("analysis")
     try:
         client.indices.put_mapping(index=index, body=body["mappings"])

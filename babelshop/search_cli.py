@@ -1,0 +1,110 @@
+"""``babelshop search``: one query as a table or JSON, or a JSONL batch with models loaded once."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from babelcore.settings import get_settings
+from query_rewriter.models import MODES, Filters, QueryError, SearchResponse
+
+
+def _table(response: SearchResponse, explain: bool) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    q = response.query
+    table = Table(title=f"“{q.normalized}”  lang={q.lang} ({q.lang_method}, {q.lang_confidence:.2f})  "
+                        f"mode={response.mode}  {response.total} hits  {response.took_ms:.0f} ms")
+    for col in ("#", "id", "title", "lang", "in your language", "score"):
+        table.add_column(col, overflow="fold")
+    if explain:
+        table.add_column("words / meaning")
+        table.add_column("matched", overflow="fold")
+    for rank, hit in enumerate(response.hits, 1):
+        row = [str(rank), hit.id, hit.title, hit.lang or "", hit.title_localized or "", f"{hit.score:.4f}"]
+        if explain and hit.explanation:
+            e = hit.explanation
+            row += [f"{e.lexical_share:.0%} / {1 - e.lexical_share:.0%}", "; ".join(e.matched[:3])]
+        table.add_row(*row)
+    Console().print(table)
+
+
+def _as_json(response: SearchResponse) -> str:
+    return response.model_dump_json(exclude={"query": {"embedding", "body"}})
+
+
+@click.command()
+@click.argument("query", required=False)
+@click.option("--index", default=None)
+@click.option("--lang", default=None, help="The query's language, if known (otherwise detected).")
+@click.option("--size", default=10, show_default=True)
+@click.option("--from", "from_", default=0, show_default=True)
+@click.option("--mode", type=click.Choice(MODES), default="hybrid", show_default=True)
+@click.option("--explain", is_flag=True, help="Per hit: lexical and vector scores, weights, matched terms.")
+@click.option("--json", "as_json", is_flag=True)
+@click.option("--batch", type=click.Path(path_type=Path), default=None,
+              help='JSONL of {"qid", "query", "lang"?}; writes {"qid", "hits": [{"id", "score"}]} per line.')
+@click.option("--category", default=None, help="Filter: a category path prefix.")
+@click.option("--brand", default=None)
+@click.option("--price-min", type=float, default=None)
+@click.option("--price-max", type=float, default=None)
+@click.option("--product-lang", default=None, help="Filter: only products written in this language.")
+def search(query: str | None, index: str | None, lang: str | None, size: int, from_: int, mode: str, explain: bool,
+           as_json: bool, batch: Path | None, category: str | None, brand: str | None, price_min: float | None,
+           price_max: float | None, product_lang: str | None) -> None:
+    """Search the catalog in any language."""
+    from query_rewriter.search import Searcher, SearchUnavailable
+
+    try:
+        filters = Filters(category=category, brand=brand, price_min=price_min, price_max=price_max,
+                          lang=product_lang)
+    except (QueryError, ValueError) as exc:
+        raise click.UsageError(str(exc)) from exc
+    searcher = Searcher(get_settings())
+    try:
+        if batch is not None:
+            _run_batch(searcher, batch, index=index, mode=mode, size=size, filters=filters)
+            return
+        if query is None:
+            raise click.UsageError("Give a QUERY, or --batch FILE.")
+        response = searcher.search(query, lang=lang, mode=mode, size=size, from_=from_, filters=filters,
+                                   explain=explain, index=index)
+    except QueryError as exc:
+        click.secho(f"error: {exc}", fg="red", err=True)
+        sys.exit(2)
+    except SearchUnavailable as exc:
+        click.secho(f"error: {exc}", fg="red", err=True)
+        sys.exit(1)
+    finally:
+        if searcher._log is not None:
+            searcher._log.flush()
+    if as_json:
+        click.echo(_as_json(response))
+    else:
+        _table(response, explain)
+
+
+def _run_batch(searcher, path: Path, *, index: str | None, mode: str, size: int, filters: Filters) -> None:  # noqa: ANN001
+    """One output line per input line, same order; a bad line gets an ``error`` instead of hits."""
+    if not path.exists():
+        raise click.UsageError(f"{path}: no such file; give a JSONL file of queries.")
+    out = click.get_text_stream("stdout")
+    with path.open(encoding="utf-8") as fh:
+        for number, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            qid = None
+            try:
+                item = json.loads(line)
+                qid = item.get("qid", str(number))
+                response = searcher.search(item["query"], lang=item.get("lang"), mode=mode, size=size,
+                                           filters=filters, index=index)
+                record = {"qid": qid, "hits": [{"id": h.id, "score": h.score} for h in response.hits]}
+            except (QueryError, KeyError, ValueError, AttributeError) as exc:
+                record = {"qid": qid if qid is not None else str(number), "hits": [],
+                          "error": f"line {number}: {exc}"}
+            out.write(json.dumps(record, ensure_ascii=False) + "\n")

@@ -1,0 +1,156 @@
+"""``rewrite(text)``: detect the shopper's language, translate into every catalog language,
+expand synonyms, embed, and build the OpenSearch request.
+
+A ``Rewriter`` keeps its models and an LRU of recent rewrites, so a repeated query costs a
+dictionary lookup.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections import OrderedDict
+
+import numpy as np
+
+from babelcore.langid import detect_language
+from babelcore.settings import Settings, get_settings
+from query_rewriter.builder import request_body
+from query_rewriter.models import MODES, ExpansionTerm, Filters, QueryError, RewrittenQuery, WeightedText
+from query_rewriter.normalize import normalize_query
+
+CACHE_SIZE = 4096
+#: Weight of the pivot-language translation's embedding when it joins the original's.
+VECTOR_TRANSLATION_WEIGHT = 0.5
+PIVOT_LANGUAGE = "en"
+
+
+class Rewriter:
+    """Holds the encoder, the translator and a cache; ``rewrite`` is thread-safe."""
+
+    def __init__(self, settings: Settings | None = None, *, encoder=None, translator=None) -> None:  # noqa: ANN001
+        self.settings = settings or get_settings()
+        self._encoder = encoder
+        self._translator = translator
+        self._cache: OrderedDict[str, RewrittenQuery] = OrderedDict()
+        self._vectors: OrderedDict[tuple[str, ...], list[float]] = OrderedDict()  # shared by all modes
+        self._lock = threading.Lock()
+        self.cache_hits = 0
+
+    @property
+    def encoder(self):  # noqa: ANN201
+        if self._encoder is None:
+            from babelcore.encoders import load_encoder
+
+            self._encoder = load_encoder(self.settings)
+        return self._encoder
+
+    @property
+    def translator(self):  # noqa: ANN201
+        if self._translator is None:
+            from babelcore.translators import load_translator
+
+            self._translator = load_translator(self.settings)
+        return self._translator
+
+    def check_paging(self, size: int, from_: int) -> None:
+        s = self.settings
+        if not 1 <= size <= s.search_max_size:
+            msg = f"size={size} is out of range: ask for 1 to {s.search_max_size} hits per page."
+            raise QueryError(msg)
+        if from_ < 0 or from_ + size > s.search_max_depth:
+            msg = (f"from={from_} with size={size} goes past hit {s.search_max_depth}: page less deep, or raise "
+                   "BABELSHOP_SEARCH_MAX_DEPTH.")
+            raise QueryError(msg)
+
+    def rewrite(self, text: str, lang: str | None = None, *, mode: str = "hybrid", size: int = 10, from_: int = 0,
+                filters: Filters | None = None) -> RewrittenQuery:
+        if mode not in MODES:
+            msg = f"Unknown mode '{mode}': use one of {', '.join(MODES)}."
+            raise QueryError(msg)
+        self.check_paging(size, from_)
+        normalized = normalize_query(text)
+        key = json.dumps([normalized, lang, mode, size, from_, filters.model_dump() if filters else None])
+        with self._lock:
+            cached = self._cache.get(key)
+            if cached is not None:
+                self._cache.move_to_end(key)
+                self.cache_hits += 1
+                return cached.model_copy(update={"text": text})
+        rewritten = self._rewrite(text, normalized, lang, mode=mode, size=size, from_=from_, filters=filters)
+        with self._lock:
+            self._cache[key] = rewritten
+            while len(self._cache) > CACHE_SIZE:
+                self._cache.popitem(last=False)
+        return rewritten
+
+    def _rewrite(self, text: str, normalized: str, lang: str | None, *, mode: str, size: int, from_: int,
+                 filters: Filters | None) -> RewrittenQuery:
+        languages = self.settings.catalog_languages
+        guess = detect_language(normalized, languages, given=lang)
+        translations: dict[str, list[WeightedText]] = {}
+        for target in languages:
+            if target == guess.lang:
+                continue
+            alts = self.translator.translate(normalized, guess.lang, target,
+                                             max_candidates=self.settings.translation_candidates)
+            kept = [WeightedText(text=a.text, weight=a.weight) for a in alts
+                    if a.text.strip() and a.text.strip().lower() != normalized.lower()]
+            if kept:
+                translations[target] = kept
+        synonyms = self._synonyms(normalized, guess.lang, languages, translations)
+        q = RewrittenQuery(text=text, normalized=normalized, lang=guess.lang, lang_confidence=guess.confidence,
+                           lang_method=guess.method, translations=translations, synonyms=synonyms, mode=mode)
+        if mode != "bm25":
+            q.embedding = self._embed(normalized, guess.lang, translations)
+        depth = min(self.settings.knn_candidates, self.settings.search_max_depth)
+        q.body, q.clause_names = request_body(q, mode=mode, size=size, from_=from_, depth=depth,
+                                              languages=languages, filters=filters)
+        return q
+
+    def _synonyms(self, text: str, lang: str, languages: tuple[str, ...],
+                  translations: dict[str, list[WeightedText]]) -> dict[str, list[ExpansionTerm]]:
+        from query_rewriter.synonyms import expand
+
+        expanded = expand(text, lang, languages=languages, settings=self.settings)
+        out: dict[str, list[ExpansionTerm]] = {}
+        for target, terms in expanded.items():
+            seen = {t.text.lower() for t in translations.get(target, [])} | {text.lower()}
+            kept = [ExpansionTerm(text=e.text, weight=e.weight, source=e.source) for e in terms
+                    if e.text.lower() not in seen]
+            if kept:
+                out[target] = kept
+        return out
+
+    def _embed(self, text: str, lang: str, translations: dict[str, list[WeightedText]]) -> list[float]:
+        """The query vector: the original text's, joined by its pivot-language translation's,
+        so the vector side sees the cross-language equivalent too."""
+        texts = [text]
+        pivot = translations.get(PIVOT_LANGUAGE)
+        if lang != PIVOT_LANGUAGE and pivot:
+            texts.append(pivot[0].text)
+        key = tuple(texts)
+        with self._lock:
+            if key in self._vectors:
+                self._vectors.move_to_end(key)
+                return self._vectors[key]
+        vectors = self.encoder.encode_queries(texts)
+        vec = vectors[0] + VECTOR_TRANSLATION_WEIGHT * vectors[1] if len(texts) > 1 else vectors[0]
+        vec = vec / (np.linalg.norm(vec) or 1.0)
+        result = [round(float(x), 6) for x in vec]
+        with self._lock:
+            self._vectors[key] = result
+            while len(self._vectors) > CACHE_SIZE:
+                self._vectors.popitem(last=False)
+        return result
+
+
+_DEFAULT: Rewriter | None = None
+
+
+def rewrite(text: str, lang: str | None = None, **options: object) -> RewrittenQuery:
+    """Rewrite with a process-wide ``Rewriter`` built from the environment's settings."""
+    global _DEFAULT  # noqa: PLW0603
+    if _DEFAULT is None:
+        _DEFAULT = Rewriter()
+    return _DEFAULT.rewrite(text, lang, **options)  # type: ignore[arg-type]

@@ -1,0 +1,91 @@
+"""Query-side pure logic: normalization, request building, explanation arithmetic, filters."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from query_rewriter.builder import MAX_CLAUSES, request_body
+from query_rewriter.explain import MIN_SCORE, min_max
+from query_rewriter.models import ExpansionTerm, Filters, QueryError, RewrittenQuery, WeightedText
+from query_rewriter.normalize import MAX_QUERY_CHARS, normalize_query
+
+LANGS = ("en", "zh", "de", "es", "fr", "ja")
+
+
+def _query(**kw) -> RewrittenQuery:
+    base = dict(text="Laufschuhe", normalized="Laufschuhe", lang="de", lang_confidence=0.9, lang_method="lingua",
+                translations={"en": [WeightedText(text="running shoes", weight=1.0)]},
+                synonyms={"en": [ExpansionTerm(text="sneakers", weight=0.5, source="wordnet")]},
+                embedding=[0.1, 0.2])
+    base.update(kw)
+    return RewrittenQuery(**base)
+
+
+@pytest.mark.parametrize("raw", ["", "   ", "\x00\x07", "👟👟", "!!!", None])
+def test_inputs_with_nothing_to_search_are_clear_errors(raw) -> None:
+    with pytest.raises(QueryError) as err:
+        normalize_query(raw)
+    assert err.value.args[0].endswith(".")
+
+
+def test_normalization_strips_controls_and_bidi_and_bounds_length() -> None:
+    assert normalize_query("  run\x00ning\u200f  shoes\n") == "run ning shoes"
+    assert normalize_query("ｓｈｏｅｓ") == "shoes"  # NFKC folds full-width letters
+    long = normalize_query("word " * 5000)
+    assert len(long) <= MAX_QUERY_CHARS and not long.endswith(" ")
+
+
+def test_user_text_only_reaches_match_clauses() -> None:
+    evil = "title:x AND (doc['price'].value) {!lucene} *:*"
+    body, _ = request_body(_query(normalized=evil), mode="hybrid", size=10, from_=0, depth=100, languages=LANGS,
+                           filters=None)
+    dumped = json.dumps(body)
+    assert "query_string" not in dumped and "script" not in dumped
+    lexical = body["query"]["hybrid"]["queries"][0]["bool"]["should"]
+    assert all(set(clause) == {"multi_match"} for clause in lexical)
+
+
+def test_hybrid_body_has_both_sub_queries_with_filters_on_each() -> None:
+    filters = Filters(brand="Acme", price_max=100)
+    body, names = request_body(_query(), mode="hybrid", size=10, from_=20, depth=100, languages=LANGS,
+                               filters=filters)
+    lexical, knn = body["query"]["hybrid"]["queries"]
+    assert lexical["bool"]["filter"] == filters.clauses()
+    assert knn["knn"]["title_vector"]["filter"] == {"bool": {"filter": filters.clauses()}}
+    assert knn["knn"]["title_vector"]["k"] == 100 and body["query"]["hybrid"]["pagination_depth"] == 100
+    assert body["from"] == 20
+    assert names["translation:en:0"] == "translation en: running shoes"
+    assert any(n.startswith("synonym:en") for n in names)
+
+
+def test_expansions_weigh_less_than_the_original_and_clauses_are_bounded() -> None:
+    many = {"en": [WeightedText(text=f"t{i}", weight=1.0) for i in range(100)]}
+    body, _ = request_body(_query(translations=many), mode="bm25", size=10, from_=0, depth=100, languages=LANGS,
+                           filters=None)
+    should = body["query"]["bool"]["should"]
+    assert len(should) == MAX_CLAUSES
+    boosts = {c["multi_match"]["_name"]: c["multi_match"]["boost"] for c in should}
+    assert boosts["original:de"] == 1.0
+    assert all(b < 1.0 for n, b in boosts.items() if n.startswith(("translation", "synonym")))
+
+
+def test_unsure_language_searches_the_original_in_every_language() -> None:
+    body, _ = request_body(_query(lang="en", lang_method="default"), mode="bm25", size=10, from_=0, depth=10,
+                           languages=LANGS, filters=None)
+    names = {c["multi_match"]["_name"] for c in body["query"]["bool"]["should"]}
+    assert {f"original:{lang}" for lang in LANGS} <= names
+
+
+def test_min_max_matches_neural_search() -> None:
+    assert min_max(5.0, 1.0, 9.0) == 0.5
+    assert min_max(1.0, 1.0, 9.0) == MIN_SCORE  # the minimum is floored, not zero
+    assert min_max(3.0, 3.0, 3.0) == 1.0
+    assert min_max(None, 0.0, 1.0) is None
+
+
+def test_filters_validate_price_range() -> None:
+    with pytest.raises(ValueError, match="swap them"):  # pydantic wraps it in a ValidationError
+        Filters(price_min=10, price_max=5)
+    assert Filters(category="Apparel").clauses() == [{"prefix": {"category.keyword": "Apparel"}}]
