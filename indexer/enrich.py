@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 
 from babelcore.product import Product
 from babelcore.settings import Settings
+from babelcore.translators.base import TranslationError
 
 
 def category_leaf(category: str | None) -> str | None:
@@ -95,7 +96,10 @@ class Enricher:
             for target in self.settings.catalog_languages:
                 if target == src:
                     continue
-                candidates = self.translator.translate_many([texts[i] for i in idxs], src, target)
+                try:
+                    candidates = self.translator.translate_many([texts[i] for i in idxs], src, target)
+                except TranslationError:
+                    continue  # no resources for this pair: the product is still found by its original text
                 for i, cands in zip(idxs, candidates, strict=True):
                     if cands:
                         result[i][target] = cands[0].text

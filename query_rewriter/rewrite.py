@@ -15,6 +15,7 @@ import numpy as np
 
 from babelcore.langid import detect_language
 from babelcore.settings import Settings, get_settings
+from babelcore.translators.base import TranslationError
 from query_rewriter.builder import request_body
 from query_rewriter.models import MODES, ExpansionTerm, Filters, QueryError, RewrittenQuery, WeightedText
 from query_rewriter.normalize import normalize_query
@@ -76,7 +77,7 @@ class Rewriter:
             if cached is not None:
                 self._cache.move_to_end(key)
                 self.cache_hits += 1
-                return cached.model_copy(update={"text": text})
+                return cached.model_copy(update={"text": _printable(text)})
         rewritten = self._rewrite(text, normalized, lang, mode=mode, size=size, from_=from_, filters=filters)
         with self._lock:
             self._cache[key] = rewritten
@@ -92,14 +93,19 @@ class Rewriter:
         for target in languages:
             if target == guess.lang:
                 continue
-            alts = self.translator.translate(normalized, guess.lang, target,
-                                             max_candidates=self.settings.translation_candidates)
+            try:
+                alts = self.translator.translate(normalized, guess.lang, target,
+                                                 max_candidates=self.settings.translation_candidates)
+            except TranslationError:
+                # No dictionary or model for this pair (e.g. an Arabic query): search the
+                # original text and its vector; the other pairs still translate.
+                continue
             kept = [WeightedText(text=a.text, weight=a.weight) for a in alts
                     if a.text.strip() and a.text.strip().lower() != normalized.lower()]
             if kept:
                 translations[target] = kept
         synonyms = self._synonyms(normalized, guess.lang, languages, translations)
-        q = RewrittenQuery(text=text, normalized=normalized, lang=guess.lang, lang_confidence=guess.confidence,
+        q = RewrittenQuery(text=_printable(text), normalized=normalized, lang=guess.lang, lang_confidence=guess.confidence,
                            lang_method=guess.method, translations=translations, synonyms=synonyms, mode=mode)
         if mode != "bm25":
             q.embedding = self._embed(normalized, guess.lang, translations)
@@ -112,7 +118,10 @@ class Rewriter:
                   translations: dict[str, list[WeightedText]]) -> dict[str, list[ExpansionTerm]]:
         from query_rewriter.synonyms import expand
 
-        expanded = expand(text, lang, languages=languages, settings=self.settings)
+        try:
+            expanded = expand(text, lang, languages=languages, settings=self.settings)
+        except TranslationError:
+            return {}  # no resources for this language: the query still runs unexpanded
         out: dict[str, list[ExpansionTerm]] = {}
         for target, terms in expanded.items():
             seen = {t.text.lower() for t in translations.get(target, [])} | {text.lower()}
@@ -143,6 +152,11 @@ class Rewriter:
             while len(self._vectors) > CACHE_SIZE:
                 self._vectors.popitem(last=False)
         return result
+
+
+def _printable(text: str) -> str:
+    # Lone surrogates (from bad UTF-8 on a command line) cannot be serialized: make them U+FFFD.
+    return str(text).encode("utf-8", "replace").decode("utf-8")
 
 
 _DEFAULT: Rewriter | None = None

@@ -9,9 +9,19 @@ from opensearchpy.exceptions import RequestError, TransportError
 
 from babelcore.opensearch_client import make_client
 from babelcore.settings import Settings, get_settings
+from babelcore.translators.base import TranslationError
 from mappings.pipelines import pipeline_name
 from query_rewriter.models import Filters, Hit, QueryError, RewrittenQuery, SearchResponse
 from query_rewriter.rewrite import Rewriter
+
+
+_EMPTY = {"hits": {"hits": [], "total": {"value": 0, "relation": "eq"}}}
+
+
+def _root_cause(exc: TransportError) -> str:
+    info = exc.info if isinstance(exc.info, dict) else {}
+    causes = info.get("error", {}).get("root_cause") or [{}]
+    return causes[0].get("reason") or str(exc.error)
 
 
 class SearchUnavailable(RuntimeError):
@@ -65,8 +75,11 @@ class Searcher:
             msg = f"Cannot reach OpenSearch at {self.settings.opensearch_url}: start it (babelshop engine start)."
             raise SearchUnavailable(msg) from exc
         except RequestError as exc:
+            if "Reached end of search result" in str(exc.info):
+                return _EMPTY  # a page past the last hybrid candidate is simply empty
             # A 400 here is ours, not the shopper's (their text is only ever a match query).
-            msg = f"OpenSearch refused the search on '{alias}': {exc.error}. Run 'babelshop setup --index {alias}'."
+            msg = (f"OpenSearch refused the search on '{alias}' ({_root_cause(exc)}): check that "
+                   f"'babelshop setup --index {alias}' ran against this cluster.")
             raise QueryError(msg) from exc
         except TransportError as exc:
             if exc.status_code == 404:
@@ -90,5 +103,8 @@ class Searcher:
         # The index keeps translations for the catalog languages; any other is translated now (and cached).
         if not text or not source or source == target:
             return text
-        alts = self.rewriter.translator.translate(text, source, target, max_candidates=1)
+        try:
+            alts = self.rewriter.translator.translate(text, source, target, max_candidates=1)
+        except TranslationError:
+            return text  # no dictionary or model for this pair: show the original
         return alts[0].text if alts else text
