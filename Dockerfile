@@ -5,7 +5,8 @@ RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       wordnet-base dict-freedict-deu-eng dict-freedict-fra-eng dict-freedict-spa-eng dict-freedict-ita-eng \
       dict-freedict-jpn-eng dict-freedict-eng-deu dict-freedict-eng-fra dict-freedict-eng-spa \
-      dict-freedict-eng-ita dict-freedict-eng-jpn \
+      dict-freedict-eng-ita dict-freedict-eng-jpn dict-freedict-fra-deu dict-freedict-deu-fra \
+      dict-freedict-spa-deu dict-freedict-deu-spa \
  && rm -rf /var/lib/apt/lists/*
 
 RUN useradd --create-home --uid 10001 babelshop && mkdir -p /var/cache/babelshop && chown babelshop /var/cache/babelshop

@@ -11,7 +11,8 @@ REDIS_PORT ?= 6379
 APT_PACKAGES := maven openjdk-17-jre-headless redis-server wordnet-base docker-compose \
 	dict-freedict-deu-eng dict-freedict-fra-eng dict-freedict-spa-eng dict-freedict-ita-eng \
 	dict-freedict-jpn-eng dict-freedict-eng-deu dict-freedict-eng-fra dict-freedict-eng-spa \
-	dict-freedict-eng-ita dict-freedict-eng-jpn
+	dict-freedict-eng-ita dict-freedict-eng-jpn dict-freedict-fra-deu dict-freedict-deu-fra \
+	dict-freedict-spa-deu dict-freedict-deu-spa
 PYTEST_ARGS ?=
 
 .PHONY: help deps system python engine-assemble services services-stop redis redis-stop engine engine-stop \

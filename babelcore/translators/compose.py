@@ -1,0 +1,192 @@
+"""Translate one text with one lexicon: find terms, choose their translations, put them together.
+
+``translate_with(lexicon, text, k)`` returns up to ``k`` ``(text, weight)`` pairs. Multi-word
+phrases are looked up before single words ("running shoes" before "running"), CJK runs are
+cut by maximum matching, unknown German compounds are split into known parts, function
+words such as articles and Japanese particles are dropped, and anything unknown passes
+unchanged. Word order between Romance and other languages is fixed in ``word_order``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from babelcore.translators.glosses import normalize_term
+from babelcore.translators.lexicon import Lexicon
+from babelcore.translators.segment import Segment, Token, combine, is_cjk, max_match, split_compound, tokenize
+from babelcore.translators.word_order import (
+    COMPOUNDING,
+    ROMANCE,
+    join_compounds,
+    keep_as_is,
+    reorder_romance,
+    reverse_modifiers,
+)
+
+#: Function words that only add noise when translated word by word.
+DROPPED: dict[str, frozenset[str]] = {
+    "zh": frozenset({"的", "了", "之"}),
+    "ja": frozenset({"の", "を", "は", "が", "に", "で", "へ", "や", "も", "な"}),
+    "en": frozenset({"the", "a", "an"}),
+    "de": frozenset({"der", "die", "das", "den", "dem", "des", "ein", "eine", "einen", "einem", "einer"}),
+    "fr": frozenset({"le", "la", "les", "l'", "un", "une"}),
+    "es": frozenset({"el", "la", "los", "las", "un", "una", "unos", "unas"}),
+    "it": frozenset({"il", "lo", "la", "i", "gli", "le", "l'", "un", "uno", "una"}),
+    "pt": frozenset({"o", "a", "os", "as", "um", "uma"}),
+}
+#: Weight per extra translated segment, and per unknown word passed through unchanged.
+SEGMENT_FACTOR = 0.8
+UNKNOWN_FACTOR = 0.5
+_ELISION = re.compile(r"^(l|d|qu|j|n|s|c|m|t)['’](.+)$", re.IGNORECASE)
+_NO_SPACE_BEFORE = set(",.;:!?)]}%/、。，")
+_NO_SPACE_AFTER = set("([{/")
+
+
+def _passthrough(text: str, kind: str = "word") -> Segment:
+    return Segment(text, [(text, 1.0)], False, kind)
+
+
+def _word_segments(words: list[str], lexicon: Lexicon, source: str, protected: frozenset[str]) -> list[Segment]:
+    segments: list[Segment] = []
+    i, longest = 0, min(lexicon.max_words, 6)
+    while i < len(words):
+        if keep_as_is(words[i]) or words[i] in protected:
+            segments.append(_passthrough(words[i]))
+            i += 1
+            continue
+        for n in range(min(longest, len(words) - i), 0, -1):
+            if n > 1 and any(keep_as_is(w) or w in protected for w in words[i : i + n]):
+                continue
+            phrase = " ".join(words[i : i + n])
+            options = lexicon.lookup(phrase)
+            if options:
+                segments.append(Segment(phrase, options, True))
+                i += n
+                break
+        else:
+            segments.append(_unknown_word(words[i], lexicon, source))
+            i += 1
+    return segments
+
+
+def _unknown_word(word: str, lexicon: Lexicon, source: str) -> Segment:
+    """A word the lexicon lacks: its hyphenated or compound parts if those are known, else itself."""
+    parts: list[str] | None = None
+    if "-" in word:
+        pieces = [p for p in word.split("-") if p]
+        if len(pieces) > 1 and all(lexicon.lookup(p) is not None for p in pieces):
+            parts = pieces  # "electric-powered"
+    elif source in COMPOUNDING and len(word) >= 6:
+        parts = split_compound(normalize_term(word), lambda p: lexicon.lookup(p) is not None)
+    if not parts:
+        return _passthrough(word)
+    if lexicon.target in ROMANCE:
+        parts = parts[::-1]  # "Laufschuhe" -> "calzado (de) carrera", head first
+    options = [(" ".join(p), w) for p, w in combine([lexicon.lookup(p) or [] for p in parts], 3)]
+    return Segment(word, options, True)
+
+
+def _split_elisions(words: list[str], lexicon: Lexicon) -> list[str]:
+    out: list[str] = []
+    for word in words:
+        match = _ELISION.match(word)
+        if match and lexicon.lookup(word) is None:
+            out.extend([match.group(1) + "'", match.group(2)])
+        else:
+            out.append(word)
+    return out
+
+
+def segment(text: str, lexicon: Lexicon, protected: frozenset[str] = frozenset()) -> list[Segment]:
+    """Cut ``text`` into segments with their translations in ``lexicon``; ``protected`` words
+    (brand names an earlier step did not know) pass through unchanged."""
+    source = lexicon.source
+    segments: list[Segment] = []
+    words: list[str] = []
+
+    def flush() -> None:
+        if words:
+            cleaned = _split_elisions(words, lexicon) if source in ROMANCE else words
+            segments.extend(_word_segments(cleaned, lexicon, source, protected))
+            words.clear()
+
+    for token in tokenize(text):
+        if token.kind == "word":
+            words.append(token.text)
+            continue
+        flush()
+        segments.extend(_cjk_segments(token, lexicon) if token.kind == "cjk" else [_passthrough(token.text, "other")])
+    flush()
+    return segments
+
+
+def _cjk_segments(token: Token, lexicon: Lexicon) -> list[Segment]:
+    def known(piece: str) -> bool:
+        return normalize_term(piece) in lexicon
+
+    segments = []
+    for piece in max_match(token.text, known, lexicon.max_chars):
+        options = lexicon.get(normalize_term(piece))
+        segments.append(Segment(piece, options, True, "cjk") if options else _passthrough(piece, "cjk"))
+    return segments
+
+
+def drop_function_words(segments: list[Segment], source: str) -> list[Segment]:
+    """Leave out articles and particles, unless nothing else is left."""
+    dropped = DROPPED.get(source, frozenset())
+    kept = [s for s in segments if normalize_term(s.source) not in dropped]
+    return kept if any(s.kind != "other" for s in kept) else segments
+
+
+def join(parts: list[str], target: str) -> str:
+    """Put translated pieces together: no space between CJK pieces (跑鞋 + 黑色), nor before
+    commas; a space between CJK and Latin or digits ("Nike 跑鞋 42")."""
+    out = ""
+    for part in parts:
+        if not part:
+            continue
+        tight = (
+            not out
+            or part[0] in _NO_SPACE_BEFORE
+            or out[-1] in _NO_SPACE_AFTER
+            or (target in ("zh", "ja") and is_cjk(out[-1]) and is_cjk(part[0]))
+        )
+        out += part if tight else f" {part}"
+    return out
+
+
+def passed_through(text: str, lexicon: Lexicon) -> frozenset[str]:
+    """The words of ``text`` that ``lexicon`` leaves unchanged (names, brands, unknown words)."""
+    return frozenset(s.source for s in segment(text, lexicon) if not s.known and s.kind == "word")
+
+
+def translate_with(
+    lexicon: Lexicon,
+    text: str,
+    k: int,
+    target_words: Callable[[str], bool] | None = None,
+    protected: frozenset[str] = frozenset(),
+) -> list[tuple[str, float]]:
+    """Up to ``k`` translations of ``text`` with ``lexicon``, best first, the best at 1.0.
+
+    ``target_words`` tells whether a word exists in the target language; with it, German
+    output joins nouns into the compounds it knows ("Küche" + "Messer" -> "Küchenmesser").
+    ``protected`` words pass through unchanged.
+    """
+    source, target = lexicon.source, lexicon.target
+    segments = drop_function_words(segment(text, lexicon, protected), source)
+    if source in ROMANCE and target not in ROMANCE:
+        segments = reorder_romance(segments, source, k)
+    if (source in ROMANCE) != (target in ROMANCE):
+        segments = reverse_modifiers(segments, source)
+    if target in COMPOUNDING and target_words is not None:
+        segments = join_compounds(segments, target_words, k)
+    # Whole-phrase matches beat word-by-word ones and unknown words cost most; this only
+    # ranks the alternatives of a pivot step, since one text's alternatives share segments.
+    words = [s for s in segments if s.kind != "other"]
+    confidence = SEGMENT_FACTOR ** max(0, sum(s.known for s in words) - 1)
+    confidence *= UNKNOWN_FACTOR ** sum(not s.known and s.kind == "word" for s in words)
+    combos = combine([s.options for s in segments], k)
+    results = [(join(parts, target), weight * confidence) for parts, weight in combos]
+    return results or [(text, 1.0)]

