@@ -11,35 +11,31 @@ import json
 import threading
 from collections import OrderedDict
 
-import numpy as np
-
 from babelcore.langid import detect_language
-from babelcore.settings import Settings, get_settings
+from babelcore.settings import PIVOT_LANGUAGE, Settings, get_settings
 from babelcore.translators.base import TranslationError
 from query_rewriter.builder import request_body
 from query_rewriter.models import MODES, ExpansionTerm, Filters, QueryError, RewrittenQuery, WeightedText
 from query_rewriter.normalize import normalize_query
+from query_rewriter.query_language import refine_language
 
 CACHE_SIZE = 4096
-#: Weight of the pivot-language translation's embedding when it joins the original's.
-VECTOR_TRANSLATION_WEIGHT = 0.5
-PIVOT_LANGUAGE = "en"
 
 
 class Rewriter:
     """Holds the encoder, the translator and a cache; ``rewrite`` is thread-safe."""
 
-    def __init__(self, settings: Settings | None = None, *, encoder=None, translator=None) -> None:  # noqa: ANN001
+    def __init__(self, settings: Settings | None = None, *, encoder=None, translator=None) -> None:
         self.settings = settings or get_settings()
         self._encoder = encoder
         self._translator = translator
         self._cache: OrderedDict[str, RewrittenQuery] = OrderedDict()
-        self._vectors: OrderedDict[tuple[str, ...], list[float]] = OrderedDict()  # shared by all modes
+        self._vectors: OrderedDict[str, list[float]] = OrderedDict()  # shared by all modes
         self._lock = threading.Lock()
         self.cache_hits = 0
 
     @property
-    def encoder(self):  # noqa: ANN201
+    def encoder(self):
         if self._encoder is None:
             from babelcore.encoders import load_encoder
 
@@ -47,7 +43,7 @@ class Rewriter:
         return self._encoder
 
     @property
-    def translator(self):  # noqa: ANN201
+    def translator(self):
         if self._translator is None:
             from babelcore.translators import load_translator
 
@@ -89,6 +85,7 @@ class Rewriter:
                  filters: Filters | None) -> RewrittenQuery:
         languages = self.settings.catalog_languages
         guess = detect_language(normalized, languages, given=lang)
+        guess = refine_language(normalized, guess, languages, self.translator)
         translations: dict[str, list[WeightedText]] = {}
         for target in languages:
             if target == guess.lang:
@@ -132,23 +129,18 @@ class Rewriter:
         return out
 
     def _embed(self, text: str, lang: str, translations: dict[str, list[WeightedText]]) -> list[float]:
-        """The query vector: the original text's, joined by its pivot-language translation's,
-        so the vector side sees the cross-language equivalent too."""
-        texts = [text]
+        """The query vector. Documents are embedded in the pivot language (English), so the
+        query is embedded with its English translation beside it: "跑鞋 | running shoes"."""
         pivot = translations.get(PIVOT_LANGUAGE)
-        if lang != PIVOT_LANGUAGE and pivot:
-            texts.append(pivot[0].text)
-        key = tuple(texts)
+        joined = f"{text} | {pivot[0].text}" if lang != PIVOT_LANGUAGE and pivot else text
         with self._lock:
-            if key in self._vectors:
-                self._vectors.move_to_end(key)
-                return self._vectors[key]
-        vectors = self.encoder.encode_queries(texts)
-        vec = vectors[0] + VECTOR_TRANSLATION_WEIGHT * vectors[1] if len(texts) > 1 else vectors[0]
-        vec = vec / (np.linalg.norm(vec) or 1.0)
+            if joined in self._vectors:
+                self._vectors.move_to_end(joined)
+                return self._vectors[joined]
+        vec = self.encoder.encode_queries([joined])[0]
         result = [round(float(x), 6) for x in vec]
         with self._lock:
-            self._vectors[key] = result
+            self._vectors[joined] = result
             while len(self._vectors) > CACHE_SIZE:
                 self._vectors.popitem(last=False)
         return result
@@ -164,7 +156,7 @@ _DEFAULT: Rewriter | None = None
 
 def rewrite(text: str, lang: str | None = None, **options: object) -> RewrittenQuery:
     """Rewrite with a process-wide ``Rewriter`` built from the environment's settings."""
-    global _DEFAULT  # noqa: PLW0603
+    global _DEFAULT
     if _DEFAULT is None:
         _DEFAULT = Rewriter()
     return _DEFAULT.rewrite(text, lang, **options)  # type: ignore[arg-type]

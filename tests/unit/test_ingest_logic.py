@@ -106,11 +106,9 @@ def test_content_hash_ignores_version_but_not_content_or_pipeline() -> None:
 
 def test_embedding_text_adds_the_category_leaf() -> None:
     assert category_leaf("Apparel > Shoes > Athletic Shoes") == "Athletic Shoes"
-    assert (
-        embedding_text(Product(id="a", title="Trail runner", category="A > Athletic Shoes"))
-        == "Trail runner (Athletic Shoes)"
-    )
-    assert embedding_text(Product(id="a", title="Athletic Shoes", category="A > Athletic Shoes")) == "Athletic Shoes"
+    assert embedding_text("Trail runner", "Athletic Shoes") == "Trail runner (Athletic Shoes)"
+    assert embedding_text("Athletic Shoes", "Athletic Shoes") == "Athletic Shoes"
+    assert embedding_text("Trail runner", None) == "Trail runner"
 
 
 def test_embedding_cache_embeds_each_distinct_text_once(tmp_path: Path) -> None:
