@@ -195,12 +195,16 @@ def export_model(out_dir: Path) -> None:
 from babelshop.bench import bench  # noqa: E402
 from babelshop.dashboards import dashboards  # noqa: E402
 from babelshop.demo import demo  # noqa: E402
+from babelshop.evaluation.cli import eval_group  # noqa: E402
 from babelshop.search_cli import search  # noqa: E402
+from babelshop.training.cli import train  # noqa: E402
 
 main.add_command(bench)
 main.add_command(dashboards)
 main.add_command(demo)
+main.add_command(eval_group)
 main.add_command(search)
+main.add_command(train)
 
 if __name__ == "__main__":
     main()

@@ -88,7 +88,7 @@ def search(query: str | None, index: str | None, lang: str | None, size: int, fr
         _table(response, explain)
 
 
-def _run_batch(searcher, path: Path, *, index: str | None, mode: str, size: int, filters: Filters) -> None:  # noqa: ANN001
+def _run_batch(searcher, path: Path, *, index: str | None, mode: str, size: int, filters: Filters) -> None:
     """One output line per input line, same order; a bad line gets an ``error`` instead of hits."""
     if not path.exists():
         raise click.UsageError(f"{path}: no such file; give a JSONL file of queries.")

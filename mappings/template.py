@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-
 from pathlib import Path
 
 from mappings.analysis import SYNONYM_DIR, analysis_settings, analyzer_for

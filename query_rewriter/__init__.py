@@ -18,7 +18,7 @@ __all__ = ["Filters", "Hit", "HitExplanation", "QueryError", "RewrittenQuery", "
            "rewrite"]
 
 
-def __getattr__(name: str):  # noqa: ANN202
+def __getattr__(name: str):
     # Lazy: importing the package must not load models or clients.
     if name == "Searcher":
         from query_rewriter.search import Searcher

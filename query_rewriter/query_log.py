@@ -27,7 +27,7 @@ def query_log_index(alias: str) -> str:
 
 
 class QueryLog:
-    def __init__(self, client, alias: str, *, flush_every_s: float = 1.0) -> None:  # noqa: ANN001
+    def __init__(self, client, alias: str, *, flush_every_s: float = 1.0) -> None:
         self.client = client
         self.index = query_log_index(alias)
         self._queue: queue.Queue[dict | None] = queue.Queue(maxsize=10000)
@@ -36,7 +36,7 @@ class QueryLog:
         self._thread.start()
         atexit.register(self.close)
 
-    def record(self, q, *, mode: str, hits: int, total: int, took_ms: float) -> None:  # noqa: ANN001
+    def record(self, q, *, mode: str, hits: int, total: int, took_ms: float) -> None:
         doc = {"at": datetime.now(UTC).isoformat(), "query": q.normalized, "lang": q.lang,
                "lang_confidence": q.lang_confidence, "mode": mode, "hits": hits, "total": total,
                "zero_results": total == 0, "took_ms": round(took_ms, 2), "translated_to": sorted(q.translations)}
@@ -74,7 +74,7 @@ class QueryLog:
                         ensured = True
                     helpers.bulk(self.client, ({"_index": self.index, "_source": d} for d in pending),
                                  raise_on_error=False, refresh="wait_for" if marker else False)
-                except Exception:  # noqa: BLE001, S110 - the log must never break searching
+                except Exception:  # noqa: S110 - the log must never break searching
                     pass
                 pending = []
             if marker is not None:

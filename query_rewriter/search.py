@@ -14,7 +14,6 @@ from mappings.pipelines import pipeline_name
 from query_rewriter.models import Filters, Hit, QueryError, RewrittenQuery, SearchResponse
 from query_rewriter.rewrite import Rewriter
 
-
 _EMPTY = {"hits": {"hits": [], "total": {"value": 0, "relation": "eq"}}}
 
 
@@ -31,14 +30,14 @@ class SearchUnavailable(RuntimeError):
 class Searcher:
     """Loads models once; ``search`` may be called from many threads."""
 
-    def __init__(self, settings: Settings | None = None, *, client=None, rewriter: Rewriter | None = None) -> None:  # noqa: ANN001
+    def __init__(self, settings: Settings | None = None, *, client=None, rewriter: Rewriter | None = None) -> None:
         self.settings = settings or get_settings()
         self.client = client or make_client(self.settings)
         self.rewriter = rewriter or Rewriter(self.settings)
         self._log = None
 
     @property
-    def query_log(self):  # noqa: ANN201
+    def query_log(self):
         if self._log is None and self.settings.query_log:
             from query_rewriter.query_log import QueryLog
 

@@ -17,19 +17,19 @@ def settings() -> Settings:
 
 
 @pytest.fixture(scope="session")
-def client(settings: Settings):  # noqa: ANN201
+def client(settings: Settings):
     from babelcore.opensearch_client import make_client
 
     client = make_client(settings)
     try:
         client.info()
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         pytest.fail(f"OpenSearch is not reachable at {settings.opensearch_url} ({exc}): run the tests with `make test`.")
     return client
 
 
 @pytest.fixture
-def index_name(client) -> Iterator[str]:  # noqa: ANN001
+def index_name(client) -> Iterator[str]:
     """A uuid-named alias; its versioned indices are deleted afterwards."""
     name = f"test-{uuid.uuid4().hex[:10]}"
     yield name

@@ -17,7 +17,7 @@ from opensearchpy.exceptions import TransportError
 
 from babelcore.settings import Settings
 from babelshop.ingest import ingest_inline, ingest_queued
-from babelshop.sample import load_sample, synthetic_catalog, write_jsonl
+from babelshop.sample import synthetic_catalog, write_jsonl
 from indexer.embedding_cache import EmbeddingCache
 from indexer.enrich import Enricher
 from indexer.service import IndexingService
@@ -70,10 +70,10 @@ class FailingBulkClient:
         self._real = real
         self.bulk_calls = 0
 
-    def __getattr__(self, name: str):  # noqa: ANN204
+    def __getattr__(self, name: str):
         return getattr(self._real, name)
 
-    def bulk(self, *args, body, **kwargs):  # noqa: ANN001, ANN201
+    def bulk(self, *args, body, **kwargs):
         self.bulk_calls += 1
         if self.bulk_calls == 1:
             raise TransportError(429, "es_rejected_execution_exception", {"error": "injected"})

@@ -61,7 +61,7 @@ def test_import_posts_ndjson_with_the_xsrf_header() -> None:
     seen: dict = {}
 
     class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802
+        def do_POST(self) -> None:
             seen["path"] = self.path
             seen["xsrf"] = self.headers.get("osd-xsrf")
             seen["body"] = self.rfile.read(int(self.headers["Content-Length"]))
