@@ -4,7 +4,7 @@ written in other languages (issue: cross-lingual test cases).
 Each case is (query, query language, expected): expected is every sample-catalog product of the
 query's product type that is written in a language other than the query's, read off
 ``babelshop/data/sample_catalog.jsonl`` by hand and written down here. A case passes when at least
-one of them is in the top 10 of the default hybrid search on the ``products`` alias.
+one of them is in the top 10 of the default hybrid search on the sample catalog (indexed by the ``sample_alias`` fixture).
 """
 
 from __future__ import annotations
@@ -21,10 +21,10 @@ from babelcore.settings import Settings
 from query_rewriter.models import SearchResponse
 from query_rewriter.search import Searcher
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("sample_alias")]
 
 CATALOG = Path(__file__).resolve().parents[2] / "babelshop" / "data" / "sample_catalog.jsonl"
-ALIAS = "products"
+ALIAS = "babelshop-test-sample"  # tests/integration/conftest.py indexes the sample catalog there
 TOP_K = 10
 CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 

@@ -1,5 +1,5 @@
 """Any shopper input gives results or a clear error, never a server error or a stack trace
-(issue: search safety). Runs against the real engine and the ``products`` alias."""
+(issue: search safety). Runs against the real engine and the sample catalog (indexed by the ``sample_alias`` fixture)."""
 
 from __future__ import annotations
 
@@ -15,10 +15,10 @@ from babelcore.settings import Settings
 from query_rewriter.models import QueryError, SearchResponse
 from query_rewriter.search import Searcher
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("sample_alias")]
 
 ROOT = Path(__file__).resolve().parents[2]
-ALIAS = "products"
+ALIAS = "babelshop-test-sample"  # tests/integration/conftest.py indexes the sample catalog there
 CATALOG_SIZE = 600
 CLI_TIMEOUT_S = 300
 
