@@ -199,9 +199,9 @@ def _make_world_readable(home: Path) -> None:
     # The node runs as an unprivileged user when we are root: it must read the home.
     for parent in (home.parent, *home.parent.parents) if running_as_root() else ():
         if parent != Path("/"):
-            os.chmod(parent, parent.stat().st_mode | 0o055)
+            os.chmod(parent, parent.stat().st_mode | 0o055)  # noqa: S103 - the node user must traverse
     for dirpath, _dirnames, filenames in os.walk(home):
-        os.chmod(dirpath, 0o755)
+        os.chmod(dirpath, 0o755)  # noqa: S103 - read-only jars for the node user
         for name in filenames:
             p = Path(dirpath) / name
             if not p.is_symlink():

@@ -139,7 +139,8 @@ def _java() -> str:
     java_home = os.environ.get("JAVA_HOME")
     java = Path(java_home, "bin", "java") if java_home else shutil.which("java")
     if not java or not Path(java).exists():
-        raise EngineError("Java is missing: install a JDK 17 or newer (apt-get install openjdk-17-jre-headless) or set JAVA_HOME.")
+        msg = "Java is missing: install a JDK 17 or newer (apt-get install openjdk-17-jre-headless) or set JAVA_HOME."
+        raise EngineError(msg)
     return str(java)
 
 
@@ -202,7 +203,8 @@ def start(port: int = DEFAULT_PORT, data_dir: str | Path | None = None, heap: st
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             paths.state_file.unlink(missing_ok=True)
-            raise EngineError(f"OpenSearch exited with code {proc.returncode} while starting. Last log lines:\n{_log_tail(paths)}")
+            msg = f"OpenSearch exited with code {proc.returncode} while starting. Last log lines:\n{_log_tail(paths)}"
+            raise EngineError(msg)
         health = _http_json(url + "/_cluster/health?wait_for_status=yellow&timeout=1s", timeout=3)
         if health and health.get("status") in ("yellow", "green"):
             return status(paths)

@@ -44,7 +44,8 @@ class EmbeddingCache:
         items = list(keys)
         for start in range(0, len(items), 500):  # SQLite's host-parameter limit
             chunk = items[start:start + 500]
-            rows = conn.execute(f"SELECT key, vector FROM embeddings WHERE key IN ({','.join('?' * len(chunk))})", chunk)
+            marks = ",".join("?" * len(chunk))  # placeholders only; the keys are bound parameters
+            rows = conn.execute(f"SELECT key, vector FROM embeddings WHERE key IN ({marks})", chunk)  # noqa: S608
             for key, blob in rows:
                 found[keys[key]] = np.frombuffer(blob, dtype=np.float32)
         return found

@@ -63,9 +63,11 @@ def _post(lang: str) -> list[str]:
 def analysis_settings(languages: tuple[str, ...], synonym_dir: Path = SYNONYM_DIR) -> dict:
     """The ``index.analysis`` block for these catalog languages."""
     filters: dict[str, dict] = {
-        "bs_fr_elision": {"type": "elision", "articles_case": True,
-                          "articles": ["l", "m", "t", "qu", "n", "s", "j", "d", "c", "jusqu", "quoiqu", "lorsqu", "puisqu"]},
-        "bs_it_elision": {"type": "elision", "articles": ["c", "l", "all", "dall", "dell", "nell", "sull", "coll", "pell", "gl", "agl", "dagl", "degl", "negl", "sugl", "un", "m", "t", "s", "v", "d"]},
+        "bs_fr_elision": {"type": "elision", "articles_case": True, "articles": [
+            "l", "m", "t", "qu", "n", "s", "j", "d", "c", "jusqu", "quoiqu", "lorsqu", "puisqu"]},
+        "bs_it_elision": {"type": "elision", "articles": [
+            "c", "l", "all", "dall", "dell", "nell", "sull", "coll", "pell", "gl", "agl", "dagl", "degl", "negl",
+            "sugl", "un", "m", "t", "s", "v", "d"]},
     }
     analyzers: dict[str, dict] = {}
     for lang in languages:

@@ -59,7 +59,7 @@ def test_a_synonym_reload_changes_results_without_reindexing(client: OpenSearch,
 
 
 def test_filters_apply_to_both_sub_queries(client: OpenSearch, catalog) -> None:
-    alias, _, settings = catalog
+    _, _, settings = catalog
     searcher = Searcher(settings.model_copy(update={"query_log": False}), client=client)
     for mode in ("hybrid", "rrf", "bm25", "vector"):
         response = searcher.search("running shoes", mode=mode, filters=Filters(price_max=70))
