@@ -8,6 +8,11 @@ BIN := $(VENV)/bin
 BABELSHOP := $(BIN)/babelshop
 RUN_DIR := .run
 REDIS_PORT ?= 6379
+ENGINE_PORT ?= 9200
+# A second checkout can run its own services beside the first: ENGINE_PORT=9201 REDIS_PORT=6380
+# BABELSHOP_ENGINE_DIR=/var/lib/babelshop/other make test
+export BABELSHOP_OPENSEARCH_URL ?= http://127.0.0.1:$(ENGINE_PORT)
+export BABELSHOP_BROKER_URL ?= redis://127.0.0.1:$(REDIS_PORT)/0
 APT_PACKAGES := maven openjdk-17-jre-headless redis-server wordnet-base docker-compose \
 	dict-freedict-deu-eng dict-freedict-fra-eng dict-freedict-spa-eng dict-freedict-ita-eng \
 	dict-freedict-jpn-eng dict-freedict-eng-deu dict-freedict-eng-fra dict-freedict-eng-spa \
@@ -50,7 +55,7 @@ engine-assemble: python
 	$(BIN)/python -c "from engine.assemble import assemble; from engine.paths import EnginePaths; print(assemble(EnginePaths.resolve()))"
 
 engine: deps
-	$(BABELSHOP) engine start
+	$(BABELSHOP) engine start --port $(ENGINE_PORT)
 
 engine-stop:
 	-@[ -x $(BABELSHOP) ] && $(BABELSHOP) engine stop
@@ -89,8 +94,7 @@ unit: python
 	$(BIN)/python -m pytest tests/unit $(PYTEST_ARGS)
 
 demo: deps
-	$(BABELSHOP) engine start
-	$(BABELSHOP) demo
+	$(BABELSHOP) demo --port $(ENGINE_PORT)
 
 lint: python
 	$(BIN)/ruff check .
