@@ -13,6 +13,7 @@ from collections import defaultdict
 from datetime import UTC, datetime
 from typing import NamedTuple
 
+from babelcore.models import LazyModels
 from babelcore.product import Product
 from babelcore.settings import PIVOT_LANGUAGE, Settings
 from babelcore.translators.base import TranslationError
@@ -53,30 +54,12 @@ class Prepared(NamedTuple):
     texts: list[str]
 
 
-class Enricher:
+class Enricher(LazyModels):
     """Products in, OpenSearch documents out. Models load on first use."""
 
     def __init__(self, settings: Settings, *, encoder=None, translator=None, cache=None) -> None:
-        self.settings = settings
-        self._encoder = encoder
-        self._translator = translator
+        super().__init__(settings, encoder=encoder, translator=translator)
         self._cache = cache
-
-    @property
-    def encoder(self):
-        if self._encoder is None:
-            from babelcore.encoders import load_encoder
-
-            self._encoder = load_encoder(self.settings)
-        return self._encoder
-
-    @property
-    def translator(self):
-        if self._translator is None:
-            from babelcore.translators import load_translator
-
-            self._translator = load_translator(self.settings)
-        return self._translator
 
     @property
     def cache(self):

@@ -12,6 +12,7 @@ import threading
 from collections import OrderedDict
 
 from babelcore.langid import detect_language
+from babelcore.models import LazyModels
 from babelcore.settings import PIVOT_LANGUAGE, Settings, get_settings
 from babelcore.translators.base import TranslationError
 from query_rewriter.builder import request_body
@@ -22,33 +23,15 @@ from query_rewriter.query_language import refine_language
 CACHE_SIZE = 4096
 
 
-class Rewriter:
+class Rewriter(LazyModels):
     """Holds the encoder, the translator and a cache; ``rewrite`` is thread-safe."""
 
     def __init__(self, settings: Settings | None = None, *, encoder=None, translator=None) -> None:
-        self.settings = settings or get_settings()
-        self._encoder = encoder
-        self._translator = translator
+        super().__init__(settings or get_settings(), encoder=encoder, translator=translator)
         self._cache: OrderedDict[str, RewrittenQuery] = OrderedDict()
         self._vectors: OrderedDict[str, list[float]] = OrderedDict()  # shared by all modes
         self._lock = threading.Lock()
         self.cache_hits = 0
-
-    @property
-    def encoder(self):
-        if self._encoder is None:
-            from babelcore.encoders import load_encoder
-
-            self._encoder = load_encoder(self.settings)
-        return self._encoder
-
-    @property
-    def translator(self):
-        if self._translator is None:
-            from babelcore.translators import load_translator
-
-            self._translator = load_translator(self.settings)
-        return self._translator
 
     def check_paging(self, size: int, from_: int) -> None:
         s = self.settings
