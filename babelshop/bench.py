@@ -68,7 +68,7 @@ def bench_indexing(n: int, batch_size: int, as_json: bool) -> None:
         second = ingest_inline(path, settings, batch_size=batch_size, service=service)
         reingest_s = time.perf_counter() - start
 
-        client.indices.delete(index=f"{settings.index}_v*")
+        client.indices.delete(index=f"{settings.index}_v*,{settings.index}-deadletter")
     figures = {
         "products": len(products), "indexed": first.indexed, "embedded_first": first.embedded,
         "embedded_reingest": second.embedded, "unchanged_reingest": second.unchanged,
