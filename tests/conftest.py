@@ -3,10 +3,15 @@ cannot reach them fails (it never skips)."""
 
 from __future__ import annotations
 
+import os
 import uuid
 from collections.abc import Iterator
 
 import pytest
+
+# huggingface_hub reads these at import time; no test may reach a model hub.
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 from babelcore.settings import Settings
 

@@ -16,6 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from babelcore.jsonl import json_lines
 from babelshop.evaluation.metrics import METRICS, evaluate, first_relevant_rank, mean
 
 DEFAULT_SIZE = 100
@@ -55,19 +56,11 @@ def _jsonl(path: Path) -> Iterable[tuple[int, dict]]:
     if not path.exists():
         msg = f"{path}: no such file; give the path of an existing JSONL file."
         raise EvalInputError(msg)
-    with path.open(encoding="utf-8") as fh:
-        for n, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as exc:
-                msg = f"{path}:{n}: not JSON ({exc.msg}); write one JSON object per line."
-                raise EvalInputError(msg) from exc
-            if not isinstance(row, dict):
-                msg = f"{path}:{n}: expected a JSON object, got {type(row).__name__}."
-                raise EvalInputError(msg)
-            yield n, row
+    for n, row in json_lines(path, EvalInputError):
+        if not isinstance(row, dict):
+            msg = f"{path}:{n}: expected a JSON object, got {type(row).__name__}."
+            raise EvalInputError(msg)
+        yield n, row
 
 
 def load_queries(path: Path) -> list[Query]:

@@ -14,13 +14,13 @@ both directions (foreign query -> English title, English query -> foreign title)
 
 from __future__ import annotations
 
-import json
 import random
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from babelcore.jsonl import json_lines
 from babelcore.translators import cedict, dictd
 from babelcore.translators.glosses import normalize_term, weigh
 from babelcore.translators.lexicon import hash_text
@@ -90,20 +90,12 @@ def read_pairs_file(path: Path) -> list[Pair]:
         msg = f"{path}: no such file; give a JSONL file of {{\"query\": ..., \"product\": ...}} lines."
         raise PairsFileError(msg)
     pairs = []
-    with path.open(encoding="utf-8") as handle:
-        for number, line in enumerate(handle, 1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as exc:
-                msg = f"{path}:{number}: not JSON ({exc.msg}); write one JSON object per line."
-                raise PairsFileError(msg) from exc
-            query, product = (row.get("query"), row.get("product")) if isinstance(row, dict) else (None, None)
-            if not isinstance(query, str) or not isinstance(product, str) or not query.strip() or not product.strip():
-                msg = f"{path}:{number}: needs non-empty string fields \"query\" and \"product\"."
-                raise PairsFileError(msg)
-            pairs.append(Pair(query.strip(), product.strip(), str(row.get("lang") or "user"), "user"))
+    for number, row in json_lines(path, PairsFileError):
+        query, product = (row.get("query"), row.get("product")) if isinstance(row, dict) else (None, None)
+        if not isinstance(query, str) or not isinstance(product, str) or not query.strip() or not product.strip():
+            msg = f"{path}:{number}: needs non-empty string fields \"query\" and \"product\"."
+            raise PairsFileError(msg)
+        pairs.append(Pair(query.strip(), product.strip(), str(row.get("lang") or "user"), "user"))
     return pairs
 
 

@@ -4,16 +4,11 @@ fine-tune smoke run on a tiny random BERT the test builds itself (nothing is dow
 from __future__ import annotations
 
 import json
-import os
 import random
 from pathlib import Path
 
 import numpy as np
 import pytest
-
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-
 from click.testing import CliRunner
 from sample_dictionaries import install
 
