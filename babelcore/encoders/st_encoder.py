@@ -12,6 +12,7 @@ else on the CPU.
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -28,6 +29,20 @@ from babelcore.encoders.base import (
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
+
+
+def _weights_fingerprint(directory: Path) -> str | None:
+    """Name, size and modification time of a local model's weight files, hashed; None for a hub id."""
+    if not directory.is_dir():
+        return None
+    files = sorted(p for p in directory.rglob("*") if p.suffix in (".safetensors", ".bin", ".pt") and p.is_file())
+    if not files:
+        return None
+    digest = hashlib.sha256()
+    for f in files:
+        stat = f.stat()
+        digest.update(f"{f.relative_to(directory)}:{stat.st_size}:{stat.st_mtime_ns};".encode())
+    return digest.hexdigest()[:12]
 
 
 class SentenceTransformerEncoder(Encoder):
@@ -52,7 +67,10 @@ class SentenceTransformerEncoder(Encoder):
         max_seq_length: int | None = None,
     ) -> None:
         self.model_name = str(model)
-        self.id = f"st:{self.model_name}"
+        # The id keys the embedding cache and is stored on every document. A local directory
+        # can be retrained in place, so its id carries a fingerprint of the weight files too.
+        fingerprint = _weights_fingerprint(Path(model))
+        self.id = f"st:{self.model_name}" + (f"@{fingerprint}" if fingerprint else "")
         self.device = device
         self._batch_size = batch_size
         self.cache_dir = cache_dir

@@ -215,7 +215,23 @@ def test_st_shapes_unit_rows_and_empty(tiny_st: SentenceTransformerEncoder) -> N
     assert vectors.shape == (3, 32) and vectors.dtype == np.float32
     np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
     assert tiny_st.encode_queries([]).shape == (0, 32)
-    assert tiny_st.id == f"st:{tiny_st.model_name}"
+    assert tiny_st.id.startswith(f"st:{tiny_st.model_name}@")
+
+
+def test_st_id_changes_when_a_local_model_is_retrained_in_place(tmp_path: Path, tiny_model_dir: Path) -> None:
+    # The id keys the embedding cache: weights rewritten in the same directory must not reuse old vectors.
+    import os
+    import shutil
+
+    copy = tmp_path / "model"
+    shutil.copytree(tiny_model_dir, copy)
+    before = SentenceTransformerEncoder(copy, device="cpu").id
+    assert SentenceTransformerEncoder(copy, device="cpu").id == before
+    weights = next(p for p in copy.rglob("*") if p.suffix in (".safetensors", ".bin"))
+    stat = weights.stat()
+    os.utime(weights, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
+    assert SentenceTransformerEncoder(copy, device="cpu").id != before
+    assert SentenceTransformerEncoder("intfloat/multilingual-e5-small").id == "st:intfloat/multilingual-e5-small"
 
 
 def test_st_prefixes_are_applied_inside(tiny_st: SentenceTransformerEncoder) -> None:
