@@ -60,6 +60,11 @@ class Settings(BaseSettings):
     search_max_depth: int = 1000  # from + size
     hybrid_weights: tuple[float, float] = (0.3, 0.7)  # (lexical, vector)
     knn_candidates: int = 100  # k of the vector sub-query and depth of the lexical one
+    # Primary shards of a new products index. Two, not one: on a single-shard index OpenSearch
+    # fetches in the query phase, before the hybrid pipeline has fused, so every candidate's
+    # _source is loaded (measured: hybrid at depth 100 on 50,000 products, 90 ms with one
+    # shard vs 42 ms with two). Two shards also let a query use two cores.
+    index_shards: int = Field(default=2, ge=1)
     translation_candidates: int = 3
     query_log: bool = True
     synonyms_dir: Path | None = None  # Solr-format <lang>.txt files; default: the bundled mappings/synonyms

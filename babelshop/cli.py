@@ -85,7 +85,7 @@ def setup(index: str | None) -> None:
     try:
         report = run_setup(make_client(settings), index or settings.index, settings.catalog_languages,
                            load_encoder(settings).dimension, weights=settings.hybrid_weights,
-                           synonym_dir=settings.synonyms_dir)
+                           synonym_dir=settings.synonyms_dir, shards=settings.index_shards)
     except OSConnectionError:
         _fail(f"cannot reach OpenSearch at {settings.opensearch_url}: start it (babelshop engine start) "
               "or set BABELSHOP_OPENSEARCH_URL.")

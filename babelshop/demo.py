@@ -37,7 +37,8 @@ def demo(port: int, size: int) -> None:
     console.print(f"[bold]engine[/] OpenSearch {status.version} at {status.url}")
     settings = get_settings().model_copy(update={"opensearch_url": status.url})
     client = make_client(settings)
-    report = setup(client, settings.index, settings.catalog_languages, load_encoder(settings).dimension)
+    report = setup(client, settings.index, settings.catalog_languages, load_encoder(settings).dimension,
+                   shards=settings.index_shards)
     console.print(f"[bold]setup[/] {report.alias} -> {report.index}")
     with console.status("ingesting the sample catalog (translate, embed, index)..."):
         result = ingest_inline(SAMPLE_CATALOG, settings)

@@ -27,7 +27,8 @@ def reindex(service: IndexingService, *, alias: str | None = None, re_embed: boo
         raise ValueError(msg)
     new = versioned_name(alias, next_version(client, alias))
     dimension = service.enricher.encoder.dimension
-    client.indices.create(index=new, body=index_body(settings.catalog_languages, dimension))
+    client.indices.create(index=new, body=index_body(settings.catalog_languages, dimension,
+                                                          shards=settings.index_shards))
     if re_embed:
         copied = 0
         batch: list[dict] = []

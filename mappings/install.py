@@ -14,7 +14,7 @@ from opensearchpy.exceptions import NotFoundError, RequestError
 
 from mappings.analysis import SYNONYM_DIR, analysis_settings
 from mappings.pipelines import hybrid_pipeline, pipeline_name, rrf_pipeline
-from mappings.template import index_body, template_body
+from mappings.template import DEFAULT_SHARDS, index_body, template_body
 
 DEADLETTER_SUFFIX = "-deadletter"
 
@@ -53,16 +53,19 @@ def next_version(client: OpenSearch, alias: str) -> int:
 
 
 def setup(client: OpenSearch, alias: str, languages: tuple[str, ...], dimension: int,
-          weights: tuple[float, float] | None = None, synonym_dir: Path | None = None) -> SetupReport:
-    """Make the cluster ready for ``alias``: template, index behind the alias, pipelines."""
+          weights: tuple[float, float] | None = None, synonym_dir: Path | None = None,
+          shards: int = DEFAULT_SHARDS) -> SetupReport:
+    """Make the cluster ready for ``alias``: template, index behind the alias, pipelines.
+
+    ``shards`` applies to a new index; an existing one keeps its count until ``babelshop reindex``."""
     if client.indices.exists(index=alias) and alias_target(client, alias) is None:
         msg = (f"'{alias}' is a concrete index, not an alias: babelshop serves a versioned index behind an alias. "
                f"Pass another --index name, or move its documents with 'babelshop reindex'.")
         raise SetupError(msg)
     synonym_dir = synonym_dir or SYNONYM_DIR
     client.indices.put_index_template(name=f"{alias}-template",
-                                      body=template_body(alias, languages, dimension, synonym_dir))
-    body = index_body(languages, dimension, synonym_dir=synonym_dir)
+                                      body=template_body(alias, languages, dimension, synonym_dir, shards))
+    body = index_body(languages, dimension, synonym_dir=synonym_dir, shards=shards)
     target = alias_target(client, alias)
     report = SetupReport(index=target or "", alias=alias)
     if target is None:

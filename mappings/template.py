@@ -22,7 +22,10 @@ def _lang_text(lang: str) -> dict:
             "fields": {"keyword": {"type": "keyword", "ignore_above": 256}}}
 
 
-def index_body(languages: tuple[str, ...], dimension: int, *, shards: int = 1, replicas: int = 0,
+DEFAULT_SHARDS = 2  # see Settings.index_shards
+
+
+def index_body(languages: tuple[str, ...], dimension: int, *, shards: int = DEFAULT_SHARDS, replicas: int = 0,
                synonym_dir: Path = SYNONYM_DIR) -> dict:
     """Settings and mappings of a products index (no aliases)."""
     per_lang = {lang: _lang_text(lang) for lang in languages}
@@ -74,12 +77,15 @@ def fingerprint(body: dict) -> str:
     """A hash of settings and mappings, to tell whether an installed index is current."""
     stripped = json.loads(json.dumps(body))
     stripped["mappings"].pop("_meta", None)
+    # The shard count is fixed at creation; a different one must not look like a pending upgrade.
+    stripped["settings"]["index"].pop("number_of_shards", None)
     return hashlib.sha256(json.dumps(stripped, sort_keys=True).encode()).hexdigest()[:16]
 
 
-def template_body(index: str, languages: tuple[str, ...], dimension: int, synonym_dir: Path = SYNONYM_DIR) -> dict:
+def template_body(index: str, languages: tuple[str, ...], dimension: int, synonym_dir: Path = SYNONYM_DIR,
+                  shards: int = DEFAULT_SHARDS) -> dict:
     """An index template matching ``<index>_v*``, so every versioned index gets the schema."""
-    body = index_body(languages, dimension, synonym_dir=synonym_dir)
+    body = index_body(languages, dimension, synonym_dir=synonym_dir, shards=shards)
     return {"index_patterns": [f"{index}_v*"], "priority": 100,
             "template": {"settings": body["settings"], "mappings": body["mappings"]},
             "_meta": {"managed_by": "babelshop"}}

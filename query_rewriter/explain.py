@@ -1,9 +1,9 @@
 """Per-hit explanations: how much of a hit's score came from words and how much from meaning.
 
 OpenSearch's hybrid query returns only the fused score. We send the lexical and the k-NN
-sub-query on their own (same depth, same filters), which gives each hit's raw scores, the
-min and max the normalization-processor saw, and the named lexical clauses that matched;
-then we apply the pipeline's formula. The result is checked against the returned score.
+sub-query on their own (same depth, same filters, shard by shard as the hybrid query runs
+them), which gives each hit's raw scores, the min and max the normalization-processor saw,
+and the named lexical clauses that matched; then we apply the pipeline's formula. The result is checked against the returned score.
 """
 
 from __future__ import annotations
@@ -20,9 +20,20 @@ RRF_RANK_CONSTANT = 60
 MIN_SCORE = 0.001  # neural-search's min_max floor for a hit at the sub-query's minimum
 
 
-def _run(searcher: Searcher, alias: str, query: dict, depth: int) -> list[dict]:
-    body = {"size": depth, "query": query, "_source": False}
-    return searcher.client.search(index=alias, body=body)["hits"]["hits"]
+def _shard_count(searcher: Searcher, alias: str) -> int:
+    found = searcher.client.indices.get_settings(index=alias, name="index.number_of_shards")
+    return max(int(v["settings"]["index"]["number_of_shards"]) for v in found.values())
+
+
+def _run(searcher: Searcher, alias: str, query: dict, depth: int, shards: int) -> list[tuple[int, dict]]:
+    """Each shard's top ``depth`` with its rank in that shard: the lists the hybrid query hands
+    the pipeline (min-max spans all of them; RRF ranks within each shard's list)."""
+    out: list[tuple[int, dict]] = []
+    for shard in range(shards):
+        body = {"size": depth, "query": query, "_source": False}
+        hits = searcher.client.search(index=alias, body=body, params={"preference": f"_shards:{shard}"})["hits"]["hits"]
+        out.extend(enumerate(hits, 1))
+    return out
 
 
 def min_max(score: float | None, low: float, high: float) -> float | None:
@@ -38,10 +49,11 @@ def explain_hits(searcher: Searcher, alias: str, q: RewrittenQuery, hits: list[H
     settings = searcher.settings
     depth = max(min(settings.knn_candidates, settings.search_max_depth), len(hits))
     lexical, names = lexical_query(q, settings.catalog_languages, filters)
-    lex_hits = _run(searcher, alias, lexical, depth) if q.mode != "vector" else []
-    vec_hits = _run(searcher, alias, knn_query(q.embedding, depth, filters), depth) if q.mode != "bm25" else []
-    lex = {h["_id"]: (rank, float(h["_score"]), h.get("matched_queries", [])) for rank, h in enumerate(lex_hits, 1)}
-    vec = {h["_id"]: (rank, float(h["_score"])) for rank, h in enumerate(vec_hits, 1)}
+    shards = _shard_count(searcher, alias)
+    lex_hits = _run(searcher, alias, lexical, depth, shards) if q.mode != "vector" else []
+    vec_hits = _run(searcher, alias, knn_query(q.embedding, depth, filters), depth, shards) if q.mode != "bm25" else []
+    lex = {h["_id"]: (rank, float(h["_score"]), h.get("matched_queries", [])) for rank, h in lex_hits}
+    vec = {h["_id"]: (rank, float(h["_score"])) for rank, h in vec_hits}
     lex_scores = [s for _, s, _ in lex.values()] or [0.0]
     vec_scores = [s for _, s in vec.values()] or [0.0]
     w_lex, w_vec = settings.hybrid_weights
