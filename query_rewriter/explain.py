@@ -3,7 +3,8 @@
 OpenSearch's hybrid query returns only the fused score. We send the lexical and the k-NN
 sub-query on their own (same depth, same filters, shard by shard as the hybrid query runs
 them), which gives each hit's raw scores, the min and max the normalization-processor saw,
-and the named lexical clauses that matched; then we apply the pipeline's formula. The result is checked against the returned score.
+and the named lexical clauses that matched; then we apply the pipeline's formula. The
+result is checked against the returned score.
 """
 
 from __future__ import annotations
