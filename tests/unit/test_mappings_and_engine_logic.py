@@ -69,5 +69,14 @@ def test_index_body_has_per_language_fields_and_a_lucene_vector() -> None:
     assert fingerprint(index_body(("en", "de"), 384)) != fingerprint(index_body(("en", "de"), 768))
 
 
+def test_shard_count_is_set_at_creation_and_not_part_of_the_fingerprint() -> None:
+    # Two shards by default (hybrid fusion before fetch); an index made with another count is
+    # still "current", since its shard count cannot be changed in place anyway.
+    assert index_body(("en",), 8)["settings"]["index"]["number_of_shards"] == 2
+    assert index_body(("en",), 8, shards=1)["settings"]["index"]["number_of_shards"] == 1
+    assert fingerprint(index_body(("en",), 8, shards=1)) == fingerprint(index_body(("en",), 8, shards=3))
+    assert template_body("products", ("en",), 8, shards=3)["template"]["settings"]["index"]["number_of_shards"] == 3
+
+
 def test_template_matches_versioned_indices() -> None:
     assert template_body("products", ("en",), 8)["index_patterns"] == ["products_v*"]
