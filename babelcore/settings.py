@@ -66,6 +66,8 @@ class Settings(BaseSettings):
     # shard vs 42 ms with two). Two shards also let a query use two cores.
     index_shards: int = Field(default=2, ge=1)
     translation_candidates: int = 3
+    # Share of the original text's vector in the query vector; the rest is its English alternatives'.
+    query_vector_original_weight: float = Field(default=0.3, ge=0.0, le=1.0)
     query_log: bool = True
     synonyms_dir: Path | None = None  # Solr-format <lang>.txt files; default: the bundled mappings/synonyms
 
