@@ -89,3 +89,40 @@ def test_filters_validate_price_range() -> None:
     with pytest.raises(ValueError, match="swap them"):  # pydantic wraps it in a ValidationError
         Filters(price_min=10, price_max=5)
     assert Filters(category="Apparel").clauses() == [{"prefix": {"category.keyword": "Apparel"}}]
+
+
+class _CountingEncoder:
+    """A deterministic stand-in: one fixed unit vector per text, and a log of what was embedded."""
+
+    dimension = 4
+    id = "counting"
+
+    def __init__(self) -> None:
+        self.calls: list[list[str]] = []
+
+    def encode_queries(self, texts: list[str]):
+        import numpy as np
+
+        self.calls.append(list(texts))
+        rows = [np.random.default_rng(sum(map(ord, t))).normal(size=4) for t in texts]
+        return np.stack([r / np.linalg.norm(r) for r in rows]).astype("float32")
+
+
+def test_query_vector_mixes_the_original_with_its_english_alternatives() -> None:
+    import numpy as np
+
+    from babelcore.settings import Settings
+    from query_rewriter.rewrite import Rewriter
+
+    encoder = _CountingEncoder()
+    rewriter = Rewriter(Settings(query_vector_original_weight=0.3), encoder=encoder, translator=object())
+    alts = {"en": [WeightedText(text=t, weight=1.0) for t in ("trunk", "suitcase", "valise", "case")]}
+    vec = np.array(rewriter._embed("maleta", "es", alts))
+    original, english = encoder.encode_queries(["maleta", "trunk, suitcase, valise"])  # at most 3 alternatives
+    expected = 0.3 * original + 0.7 * english
+    np.testing.assert_allclose(vec, expected / np.linalg.norm(expected), atol=1e-5)
+    assert encoder.calls[0] == ["maleta", "trunk, suitcase, valise"]  # one batch
+    rewriter._embed("maleta", "es", alts)
+    assert len(encoder.calls) == 2  # the second time both vectors came from the cache
+    # An English query, or one with no English alternative, is its own vector.
+    np.testing.assert_allclose(rewriter._embed("suitcase", "en", {}), encoder.encode_queries(["suitcase"])[0], atol=1e-5)
