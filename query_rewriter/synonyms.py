@@ -22,7 +22,6 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from importlib.resources import files
 from pathlib import Path
 
 from babelcore.langid import normalize_code
@@ -30,27 +29,29 @@ from babelcore.settings import Settings, get_settings
 from babelcore.translators import TranslationError, Translator, load_translator
 from babelcore.translators.glosses import normalize_term
 from babelcore.translators.segment import CJK_CLASS
-from query_rewriter.wordnet import STOPWORDS, Thesaurus, ThesaurusError, load_cedict_synsets, load_wordnet
+from query_rewriter.cedict_synsets import load_cedict_synsets
+from query_rewriter.synonym_files import (
+    CHAR_LANGUAGES,
+    SYNONYM_DIR,
+    SynonymFileError,
+    SynonymRules,
+    fold_plural,
+    load_synonym_rules,
+)
+from query_rewriter.wordnet import STOPWORDS, Thesaurus, ThesaurusError, load_wordnet
 
 log = logging.getLogger(__name__)
 
-SYNONYM_DIR = Path(str(files("mappings").joinpath("synonyms")))
-#: Curated rules are trusted most, yet weigh less than the query itself.
-SYNONYM_FILE_WEIGHT = 0.8
 #: A translator alternative keeps this share of its weight (the best translation weighs 1.0).
 CROSS_LANGUAGE_FACTOR = 0.5
 #: Expansions in all languages together: a few clauses each stay far below OpenSearch's 1024.
 MAX_TOTAL = 16
 #: Candidates asked of the translator when settings name none (the rewriter's own count shares its cache).
 DICTIONARY_CANDIDATES = 3
-#: Languages matched on characters, as they put no spaces between words.
-CHAR_LANGUAGES = frozenset({"zh", "ja", "ko"})
 RESULT_CACHE_SIZE = 4096
 
 _WORD = re.compile(rf"(?:(?![{CJK_CLASS}])[^\W_])+(?:[-'’.&+](?:(?![{CJK_CLASS}])[^\W_])+)*")
 _LATIN = re.compile(r"[a-z0-9]")
-_COMMA = re.compile(r"(?<!\\),")  # not an escaped one
-Rule = tuple[tuple[str, ...], tuple[str, ...]]
 Lookup = Callable[[str], list[tuple[str, float]]]
 Result = dict[str, list["Expansion"]]
 
@@ -66,67 +67,6 @@ class Expansion:
     weight: float
     source: str
     of: str = field(default="", compare=False)
-
-
-class SynonymFileError(ValueError):
-    """A line of a synonym file is not valid Solr syntax; the message names the file and line."""
-
-
-def parse_solr_synonyms(text: str, name: str = "<synonyms>") -> list[Rule]:
-    """``(inputs, outputs)`` per rule of a Solr synonym file; a comma list has inputs == outputs.
-
-    ``a, b, c`` makes the terms equivalent; ``a, b => c, d`` rewrites a or b to c and d only.
-    Lines starting with ``#`` are comments; ``\\,`` is a literal comma. What OpenSearch would
-    reject (an empty term, two ``=>``) raises ``SynonymFileError`` naming ``name`` and the line.
-    """
-    rules = []
-    for number, raw in enumerate(text.splitlines(), 1):
-        line = raw.strip()
-        if not line or line.startswith("#"):
-            continue
-        sides = [tuple(" ".join(t.replace("\\,", ",").split()) for t in _COMMA.split(s)) for s in line.split("=>")]
-        if len(sides) > 2:
-            raise SynonymFileError(f"{name}:{number}: {line!r} has more than one '=>'; split it into two rules.")
-        if any("" in terms for terms in sides):
-            raise SynonymFileError(f"{name}:{number}: {line!r} has an empty term; remove the stray comma or '=>'.")
-        rules.append((sides[0], sides[-1]))
-    return rules
-
-
-def _fold(key: str, by_chars: bool) -> str:
-    # A light plural fold, so "running shoe" finds the rule for "running shoes".
-    if by_chars:
-        return key
-    return " ".join(w[:-1] if len(w) > 3 and w.endswith("s") and not w.endswith("ss") else w for w in key.split())
-
-
-class SynonymRules:
-    """A language's Solr rules as term -> equivalents, looked up ignoring case and a plural "-s"."""
-
-    def __init__(self, lang: str, rules: list[Rule]) -> None:
-        self.lang, self.by_chars = lang, lang in CHAR_LANGUAGES
-        self._map: dict[str, list[str]] = {}
-        for inputs, outputs in rules:
-            for term in inputs:
-                targets = self._map.setdefault(normalize_term(term), [])
-                targets += [o for o in outputs if normalize_term(o) != normalize_term(term) and o not in targets]
-        for key in list(self._map):
-            self._map.setdefault(_fold(key, self.by_chars), self._map[key])
-        self.max_len = max((len(k) if self.by_chars else k.count(" ") + 1 for k in self._map), default=1)
-
-    def lookup(self, term: str) -> list[tuple[str, float]]:
-        """Equivalents of ``term`` with the synonym-file weight, or ``[]``."""
-        key = normalize_term(term)
-        found = self._map.get(key) or self._map.get(_fold(key, self.by_chars)) or []
-        return [(text, SYNONYM_FILE_WEIGHT) for text in found]
-
-
-def load_synonym_rules(lang: str, directory: Path = SYNONYM_DIR) -> SynonymRules | None:
-    """The rules in ``directory/<lang>.txt``, or ``None`` if there is no such file."""
-    path = directory / f"{lang}.txt"
-    if not path.is_file():
-        return None
-    return SynonymRules(lang, parse_solr_synonyms(path.read_text(encoding="utf-8"), str(path)))
 
 
 def matches(text: str, lang: str, lookup: Lookup, max_len: int) -> Iterator[tuple[str, float, list[tuple[str, float]]]]:
@@ -268,8 +208,8 @@ class Expander:
                 factor = 0.5 + 0.5 * coverage  # a part of the query stands for less than all of it
                 candidates += [Expansion(syn, lang, round(w * factor, 4), source, span) for syn, w in synonyms]
         # Not the query, a matched phrase, or a mere plural of either.
-        seen = {_fold(s, by_chars) for s in spans}
-        return [c for c in candidates if _fold(normalize_term(c.text), by_chars) not in seen]
+        seen = {fold_plural(s, by_chars) for s in spans}
+        return [c for c in candidates if fold_plural(normalize_term(c.text), by_chars) not in seen]
 
     def _translated(self, text: str, lang: str, target: str) -> list[Expansion]:
         try:

@@ -1,11 +1,10 @@
-"""Thesauri for query expansion: English WordNet synsets and Chinese synsets from CC-CEDICT.
+"""Thesauri for query expansion: the ``Thesaurus`` type, its disk cache, and English WordNet
+synsets (Chinese synsets from CC-CEDICT are in ``query_rewriter.cedict_synsets``).
 
     english = load_wordnet(settings.cache_dir)        # Debian's wordnet-base, /usr/share/wordnet
     english.lookup("sofas")                           # [("couch", 0.6), ("lounge", 0.582)]
-    chinese = load_cedict_synsets(settings.cache_dir)
-    chinese.lookup("自行车")                           # [("脚踏车", 0.44), ("单车", 0.4)]
 
-Both are built once from the source files (seconds), then pickled under
+Thesauri are built once from the source files (seconds), then pickled under
 ``cache_dir / "synonyms"`` keyed by ``FORMAT_VERSION`` and the sources' sizes and mtimes, so a
 later process loads them in tens of milliseconds. Terms map to packed strings, as in
 ``babelcore.translators.lexicon``, because a pickle of short strings loads fastest.
@@ -13,7 +12,6 @@ later process loads them in tens of milliseconds. Terms map to packed strings, a
 
 from __future__ import annotations
 
-import math
 import os
 import pickle
 import tempfile
@@ -21,8 +19,6 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from babelcore.translators import cedict
-from babelcore.translators.base import TranslationError
 from babelcore.translators.glosses import normalize_term
 from babelcore.translators.lexicon import hash_text
 
@@ -45,11 +41,8 @@ OTHER_LEXFILE_FACTOR = 0.8
 UNTAGGED_FACTOR = 0.7
 #: Adjective clusters larger than this ("red, reddish, ruddy, carmine, ...") are shades, not synonyms.
 MAX_ADJECTIVE_SYNSET = 5
-#: CC-CEDICT: glosses shared by more headwords than this ("to use") are too generic to relate them.
-MAX_GLOSS_GROUP = 8
-CEDICT_WEIGHT = 0.5
-#: Weaker links are dropped: WordNet's rare senses ("shoe" -> "brake shoe"), CC-CEDICT's homonyms.
-WORDNET_MIN_WEIGHT, CEDICT_MIN_WEIGHT = 0.25, 0.1
+#: Weaker links are dropped: WordNet's rare senses ("shoe" -> "brake shoe").
+WORDNET_MIN_WEIGHT = 0.25
 #: Words never looked up ("in" is a WordNet noun: inch), nor used as CC-CEDICT links.
 #: Audience and colour words too: "women" -> "adult female", "blue" -> "blue sky", 红色 -> 革命 find nothing to buy.
 _STOPWORDS = """a an and the of for in on at to by with from or without new set pack size inch cm mm
@@ -90,7 +83,7 @@ class Thesaurus:
     @classmethod
     def of(cls, name: str, synonyms: dict[str, list[tuple[str, float]]], by_chars: bool = False) -> Thesaurus:
         """A thesaurus from a plain mapping, for tests and hand-made lists."""
-        return cls(name, {normalize_term(k): _pack(v) for k, v in synonyms.items() if v}, by_chars=by_chars)
+        return cls(name, {normalize_term(k): pack_terms(v) for k, v in synonyms.items() if v}, by_chars=by_chars)
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -127,11 +120,11 @@ def base_forms(key: str, exceptions: dict[str, str]) -> Iterator[str]:
             yield prefix + last[: len(last) - len(ending)] + replacement
 
 
-def _pack(pairs: list[tuple[str, float]]) -> str:
+def pack_terms(pairs: list[tuple[str, float]]) -> str:
     return _ITEM.join(f"{text}{_FIELD}{weight:.3g}" for text, weight in pairs[:MAX_SYNONYMS])
 
 
-def _best(scores: dict[str, float], minimum: float) -> list[tuple[str, float]]:
+def best_terms(scores: dict[str, float], minimum: float) -> list[tuple[str, float]]:
     return sorted(((t, w) for t, w in scores.items() if w >= minimum), key=lambda item: -item[1])
 
 
@@ -210,7 +203,7 @@ def build_wordnet(directory: Path = WORDNET_DIR) -> Thesaurus:
                     text = word.replace("_", " ")
                     slot[text] = max(slot.get(text, 0.0), base * 0.97**position)
         exceptions.update(_read_exceptions(directory / f"{pos}.exc"))
-    entries = {term: _pack(best) for term, found in scores.items() if (best := _best(found, WORDNET_MIN_WEIGHT))}
+    entries = {term: pack_terms(best) for term, found in scores.items() if (best := best_terms(found, WORDNET_MIN_WEIGHT))}
     exceptions = {form: base for form, base in exceptions.items() if base in entries}
     return Thesaurus("wordnet", entries, exceptions)
 
@@ -243,82 +236,7 @@ def load_wordnet(cache_dir: Path, directory: Path = WORDNET_DIR) -> Thesaurus:
     """The WordNet thesaurus from the disk cache, else built from ``directory`` and cached."""
     names = [f"{kind}.{pos}" for pos in _POS for kind in ("index", "data")] + ["cntlist.rev", "noun.exc", "adj.exc"]
     sources = [path for name in names if (path := wordnet_dir(directory) / name).is_file()]
-    return _cached(cache_dir, "wordnet", sources, lambda: build_wordnet(directory))
-
-
-# -- CC-CEDICT --------------------------------------------------------------------------------
-
-
-def build_cedict_synsets(path: Path | None = None) -> Thesaurus:
-    """Chinese headwords that share an English gloss are synonyms (自行车, 单车: "bicycle").
-
-    Only plain senses (no literal/figurative/proper-noun readings), glosses of 1-3 words and
-    headwords of two characters or more count; a gloss shared by many headwords ("to use")
-    relates nothing. Synonyms sharing several glosses or a character with the term weigh
-    more; lone homonym links ("purse": 钱包 and 皱起, to purse the lips) weigh half.
-    """
-    glosses, priors = _cedict_glosses(path)
-    groups: dict[str, list[str]] = defaultdict(list)
-    for word, keys in glosses.items():
-        if priors[word] > 0:  # simplified forms only: the catalog writes simplified Chinese
-            for key in keys:
-                groups[key].append(word)
-    entries = {}
-    for word, keys in glosses.items():
-        scores: dict[str, float] = defaultdict(float)
-        shared: dict[str, int] = defaultdict(int)
-        for i, key in enumerate(keys[:3]):
-            group = groups[key]
-            if not 2 <= len(group) <= MAX_GLOSS_GROUP:
-                continue
-            for other in group:
-                j = glosses[other].index(key)
-                if other == word or j >= 2 or len(other) > len(word) + 3:
-                    continue
-                scores[other] += 1.0 / ((1 + i) * (1 + j) * math.sqrt(len(group) - 1))
-                shared[other] += 1
-        # One shared gloss and no shared character may be a homonym of the English word: half weight.
-        weights = {other: CEDICT_WEIGHT * min(1.0, score * priors[other]) for other, score in scores.items()}
-        for other in weights:
-            weights[other] *= 1.0 if shared[other] > 1 or set(other) & set(word) else 0.5
-        if best := _best(weights, CEDICT_MIN_WEIGHT):
-            entries[word] = _pack(best)
-    return Thesaurus("cedict-synset", entries, by_chars=True)
-
-
-def _cedict_glosses(path: Path | None) -> tuple[dict[str, list[str]], dict[str, float]]:
-    """Headword -> its normalised short glosses in order, and headword -> commonness prior."""
-    glosses: dict[str, list[str]] = {}
-    priors: dict[str, float] = {}
-    for word, senses, prior in cedict.read_entries(path):
-        if len(word) < 2:
-            continue
-        keys: list[str] = []
-        for sense, factor in senses:
-            if factor != 1.0:
-                continue  # literal, figurative or proper-noun readings
-            for gloss in sense:
-                key = _singular(normalize_term(gloss))
-                # Colour and audience glosses relate 红色 to 红心 ("red heart"): no product synonyms.
-                if key.count(" ") < 3 and key not in keys and key not in STOPWORDS:
-                    keys.append(key)
-        if keys:
-            glosses[word], priors[word] = keys, prior
-    return glosses, priors
-
-
-def _singular(key: str) -> str:
-    # "running shoes" and "running shoe" are one gloss.
-    return key[:-1] if key.endswith("s") and not key.endswith("ss") and len(key) > 3 else key
-
-
-def load_cedict_synsets(cache_dir: Path, path: Path | None = None) -> Thesaurus:
-    """The CC-CEDICT synsets from the disk cache, else built and cached."""
-    try:
-        source = path or cedict.data_path()
-    except TranslationError as error:
-        raise ThesaurusError(f"Chinese synonyms need CC-CEDICT: {error}") from error
-    return _cached(cache_dir, "cedict-synset", [source], lambda: build_cedict_synsets(source))
+    return cached_thesaurus(cache_dir, "wordnet", sources, lambda: build_wordnet(directory))
 
 
 # -- disk cache -------------------------------------------------------------------------------
@@ -330,7 +248,7 @@ def cache_path(cache_dir: Path, name: str, sources: list[Path]) -> Path:
     return cache_dir / "synonyms" / f"{name}-{hash_text(f'{FORMAT_VERSION}|{stamp}') % 10**12}.pickle"
 
 
-def _cached(cache_dir: Path, name: str, sources: list[Path], build: Callable[[], Thesaurus]) -> Thesaurus:
+def cached_thesaurus(cache_dir: Path, name: str, sources: list[Path], build: Callable[[], Thesaurus]) -> Thesaurus:
     """The thesaurus pickled for these sources, else ``build()`` it and pickle it."""
     path = cache_path(cache_dir, name, sources)
     try:

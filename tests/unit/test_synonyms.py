@@ -16,23 +16,19 @@ import pytest
 from babelcore.settings import Settings
 from babelcore.translators import Translation, TranslationError, Translator
 from query_rewriter import synonyms
-from query_rewriter.synonyms import (
-    MAX_TOTAL,
+from query_rewriter.cedict_synsets import build_cedict_synsets, load_cedict_synsets
+from query_rewriter.synonym_files import (
     SYNONYM_DIR,
-    Expander,
-    Expansion,
+    SYNONYM_FILE_WEIGHT,
     SynonymFileError,
     SynonymRules,
-    expand,
-    matches,
     parse_solr_synonyms,
 )
+from query_rewriter.synonyms import MAX_TOTAL, Expander, Expansion, expand, matches
 from query_rewriter.wordnet import (
     Thesaurus,
     ThesaurusError,
-    build_cedict_synsets,
     build_wordnet,
-    load_cedict_synsets,
     load_wordnet,
 )
 
@@ -92,7 +88,7 @@ def test_the_parser_names_the_file_and_line_of_invalid_rules(line: str, problem:
 def test_rules_are_symmetric_for_lists_and_directed_for_arrows() -> None:
     text = "tv, television\ntorch => torch, flashlight\nwristwatch => watch\nrunning shoes, sneakers"
     rules = SynonymRules("en", parse_solr_synonyms(text))
-    assert rules.lookup("TV") == [("television", synonyms.SYNONYM_FILE_WEIGHT)]
+    assert rules.lookup("TV") == [("television", SYNONYM_FILE_WEIGHT)]
     assert texts_of(rules.lookup("television")) == ["tv"]
     assert texts_of(rules.lookup("torch")) == ["flashlight"]
     assert rules.lookup("flashlight") == []  # one way only
