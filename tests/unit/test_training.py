@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 from sample_dictionaries import install
+from tiny_models import build_tiny_sentence_transformer
 
 from babelshop.training.finetune import (
     REPORT_FILE,
@@ -165,35 +166,8 @@ def test_evaluate_both_directions_per_language() -> None:
 
 @pytest.fixture(scope="module")
 def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    import torch
-    from sentence_transformers import SentenceTransformer
-    from tokenizers import Tokenizer, models, normalizers, pre_tokenizers, processors
-    from transformers import BertConfig, BertModel, PreTrainedTokenizerFast
-
-    try:
-        from sentence_transformers.sentence_transformer.modules import Normalize, Pooling, Transformer
-    except ImportError:  # sentence-transformers < 6
-        from sentence_transformers.models import Normalize, Pooling, Transformer
-
-    directory = tmp_path_factory.mktemp("tiny-e5")
-    specials = ["[PAD]", "[UNK]", "[CLS]", "[SEP]"]
-    vocab = {token: i for i, token in enumerate([*specials, "query", "passage", ":", *WORDS])}
-    tokenizer = Tokenizer(models.WordLevel(vocab, unk_token="[UNK]"))
-    tokenizer.normalizer = normalizers.Lowercase()
-    tokenizer.pre_tokenizer = pre_tokenizers.Whitespace()
-    tokenizer.post_processor = processors.TemplateProcessing(
-        single="[CLS] $A [SEP]", special_tokens=[("[CLS]", 2), ("[SEP]", 3)])
-    hf_dir = directory / "hf"
-    PreTrainedTokenizerFast(tokenizer_object=tokenizer, unk_token="[UNK]", pad_token="[PAD]", cls_token="[CLS]",
-                            sep_token="[SEP]", model_max_length=32).save_pretrained(hf_dir)
-    torch.manual_seed(0)
-    config = BertConfig(vocab_size=len(vocab), hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
-                        intermediate_size=64, max_position_embeddings=32)
-    BertModel(config).save_pretrained(hf_dir)
-    model = SentenceTransformer(modules=[Transformer(str(hf_dir)), Pooling(32, "mean"), Normalize()],
-                                prompts={"query": "query: ", "passage": "passage: "})
-    model.save(str(directory / "st"))
-    return directory / "st"
+    return build_tiny_sentence_transformer(tmp_path_factory.mktemp("tiny-e5"), WORDS,
+                                           prompts={"query": "query: ", "passage": "passage: "})
 
 
 TRAIN = [Pair("laufschuhe", "running shoes", "de"), Pair("kaffeemaschine", "coffee maker", "de"),
