@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from babelcore.settings import Settings
+
 HYBRID_PIPELINE = "babelshop-hybrid"
 RRF_PIPELINE = "babelshop-rrf"
-DEFAULT_WEIGHTS = (0.3, 0.7)  # (lexical, vector); tuned in the relevance issue
+# (lexical, vector): the settings' default, so a setup call without weights agrees with explain.
+DEFAULT_WEIGHTS: tuple[float, float] = Settings.model_fields["hybrid_weights"].default
 
 
 def hybrid_pipeline(weights: tuple[float, float] = DEFAULT_WEIGHTS, technique: str = "min_max") -> dict:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 
 import numpy as np
 
@@ -31,7 +32,9 @@ class Rewriter(LazyModels):
     def __init__(self, settings: Settings | None = None, *, encoder=None, translator=None) -> None:
         super().__init__(settings or get_settings(), encoder=encoder, translator=translator)
         self._cache: OrderedDict[str, RewrittenQuery] = OrderedDict()
-        self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()  # per text, shared by all modes
+        # Per query text, and per list of alternatives (keyed "\x1f"-joined, led by "\x1f", which
+        # normalized text never holds); shared by all modes.
+        self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
         self._lock = threading.Lock()
         self.cache_hits = 0
 
@@ -115,36 +118,37 @@ class Rewriter(LazyModels):
 
     def _embed(self, text: str, lang: str, translations: dict[str, list[WeightedText]]) -> list[float]:
         """The query vector. Documents are embedded in the pivot language (English), so the
-        query's English alternatives are embedded too ("trunk, suitcase, valise" for "maleta":
-        the encoder weighs the dictionary's senses together) and mixed with the original's
-        vector, which carries what the dictionary missed. The mix was chosen on the taxonomy dev
-        split (vector MRR@10 0.596 for "original | alternatives" as one text, 0.631 for the
-        alternatives alone, 0.652 for this mix at 0.3; flat from 0.25 to 0.35)."""
+        query's English alternatives are embedded too ("trunk, suitcase, valise" for "maleta",
+        pooled as the encoder pools alternatives best) and mixed with the original's vector,
+        which carries what the dictionary missed. The mix was chosen on the taxonomy dev split
+        (300 queries a language, vector MRR@10): with e5 alone, 0.450 for the original, 0.631
+        for the alternatives, 0.652 mixed at 0.3; with e5 + USE, 0.750 mixed at 0.4 (0.744 at
+        0.3 and at 0.5)."""
         pivot = translations.get(PIVOT_LANGUAGE)
-        alternatives = ", ".join(a.text for a in (pivot or [])[:3])
+        alternatives = [a.text for a in (pivot or [])[:3]]
         if lang == PIVOT_LANGUAGE or not alternatives:
-            return _rounded(self._vectors_for([text])[0])
-        original, english = self._vectors_for([text, alternatives])
+            return _rounded(self._cached_vector(text, lambda: self.encoder.encode_queries([text])[0]))
+        original = self._cached_vector(text, lambda: self.encoder.encode_queries([text])[0])
+        english = self._cached_vector("\x1f".join(["", *alternatives]),
+                                      lambda: self.encoder.encode_alternatives([alternatives])[0])
         w = self.settings.query_vector_original_weight
         mixed = w * original + (1.0 - w) * english
         norm = float(np.linalg.norm(mixed))
         return _rounded(mixed / norm if norm > 0 else english)
 
-    def _vectors_for(self, texts: list[str]) -> list[np.ndarray]:
-        """Query vectors of ``texts``, from the cache or embedded together in one batch."""
+    def _cached_vector(self, key: str, compute: Callable[[], np.ndarray]) -> np.ndarray:
+        """The vector stored under ``key`` (a query text, or its alternatives), computing it once."""
         with self._lock:
-            found = {t: self._vectors[t] for t in texts if t in self._vectors}
-            for t in found:
-                self._vectors.move_to_end(t)
-        missing = [t for t in dict.fromkeys(texts) if t not in found]
-        if missing:
-            for t, vec in zip(missing, self.encoder.encode_queries(missing), strict=True):
-                found[t] = np.asarray(vec, dtype=np.float32)
-            with self._lock:
-                self._vectors.update((t, found[t]) for t in missing)
-                while len(self._vectors) > CACHE_SIZE:
-                    self._vectors.popitem(last=False)
-        return [found[t] for t in texts]
+            found = self._vectors.get(key)
+            if found is not None:
+                self._vectors.move_to_end(key)
+                return found
+        vector = np.asarray(compute(), dtype=np.float32)
+        with self._lock:
+            self._vectors[key] = vector
+            while len(self._vectors) > CACHE_SIZE:
+                self._vectors.popitem(last=False)
+        return vector
 
 
 def _rounded(vec: np.ndarray) -> list[float]:

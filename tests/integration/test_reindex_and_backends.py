@@ -46,7 +46,7 @@ def test_reindex_swaps_the_alias_and_keeps_the_old_index(client: OpenSearch, ind
     assert client.count(index=alias)["count"] == len(PRODUCTS)
     assert client.indices.exists(index=old)  # kept until pruned
     doc = client.get(index=alias, id="r-2")["_source"]
-    assert doc["title"] == PRODUCTS[1]["title"] and len(doc["title_vector"]) == 384
+    assert doc["title"] == PRODUCTS[1]["title"] and len(doc["title_vector"]) == 384 + 512  # e5 + USE
     assert prune_old(client, alias) == [old]
     assert not client.indices.exists(index=old)
 

