@@ -71,20 +71,46 @@ def _word_segments(words: list[str], lexicon: Lexicon, source: str, protected: f
 
 
 def _unknown_word(word: str, lexicon: Lexicon, source: str) -> Segment:
-    """A word the lexicon lacks: its hyphenated or compound parts if those are known, else itself."""
-    parts: list[str] | None = None
-    if "-" in word:
-        pieces = [p for p in word.split("-") if p]
-        if len(pieces) > 1 and all(lexicon.lookup(p) is not None for p in pieces):
-            parts = pieces  # "electric-powered"
-    elif source in COMPOUNDING and len(word) >= 6:
-        parts = split_compound(normalize_term(word), lambda p: lexicon.lookup(p) is not None)
+    """A word the lexicon lacks: its hyphenated or compound parts where those are known, else itself.
+
+    Hyphenated pieces are translated one by one and unknown ones pass through, so a loanword
+    does not hide the rest ("USB-Kabel" -> "USB cable", "Skateboarding-Schutzausrüstung" ->
+    "Skateboarding protective equipment")."""
+    pieces = [p for p in word.split("-") if p]
+    if len(pieces) > 1:
+        # Only the last piece (the head) is split as a compound: a loanword in front
+        # ("Trekking-", "Handheld-") splits into nonsense more often than not.
+        found = [lexicon.lookup(p) for p in pieces[:-1]] + [_part_options(pieces[-1], lexicon, source)]
+        if not any(found):
+            return _passthrough(word)
+        slots = [options or [(piece, 1.0)] for piece, options in zip(pieces, found, strict=True)]
+    else:
+        options = _part_options(word, lexicon, source, looked_up=True)
+        if not options:
+            return _passthrough(word)
+        slots = [options]
+    if lexicon.target in ROMANCE:
+        slots = slots[::-1]  # "USB-Kabel" -> "cable USB", head first
+    return Segment(word, [(" ".join(p), w) for p, w in combine(slots, 3)], True)
+
+
+def _part_options(word: str, lexicon: Lexicon, source: str, *, looked_up: bool = False) -> list[tuple[str, float]] | None:
+    """Translations of one word or hyphen piece: as written, else as a compound of known parts."""
+    found = None if looked_up else lexicon.lookup(word)
+    if found or source not in COMPOUNDING or len(word) < 6:
+        return found
+    parts = split_compound(normalize_term(word), lambda p: _compound_part(p, lexicon) is not None)
     if not parts:
-        return _passthrough(word)
+        return None
     if lexicon.target in ROMANCE:
         parts = parts[::-1]  # "Laufschuhe" -> "calzado (de) carrera", head first
-    options = [(" ".join(p), w) for p, w in combine([lexicon.lookup(p) or [] for p in parts], 3)]
-    return Segment(word, options, True)
+    return [(" ".join(p), w) for p, w in combine([_compound_part(p, lexicon) or [] for p in parts], 3)]
+
+
+def _compound_part(part: str, lexicon: Lexicon) -> list[tuple[str, float]] | None:
+    # A German compound may start with a verb stem: "Bohr|zubehör" (bohren), "Wasch|maschine"
+    # (waschen), "Schärf|geräte" (schärfen). Nouns and linked forms come first.
+    return lexicon.lookup(part) or lexicon.lookup(part + "en")
 
 
 def _split_elisions(words: list[str], lexicon: Lexicon) -> list[str]:

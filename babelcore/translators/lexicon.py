@@ -41,7 +41,8 @@ SUFFIXES: dict[str, tuple[tuple[str, str], ...]] = {
         ("x", ""),
         ("e", ""),
     ),
-    "es": (("ces", "z"), ("as", "o"), ("es", ""), ("s", ""), ("a", "o")),
+    # "-s" before "-as" -> "-o": "correas" is the plural of "correa" (strap), not of "correo" (mail).
+    "es": (("ces", "z"), ("s", ""), ("es", ""), ("as", "o"), ("a", "o")),
     "it": (("i", "o"), ("i", "e"), ("e", "a"), ("he", "a")),
     "pt": (("ões", "ão"), ("es", ""), ("s", "")),
 }

@@ -49,6 +49,9 @@ DEU_ENG = [
     ("Messer", "Messer /ˈmɛsɐ/ <neut, n, sg>\nknife <n>\n"),
     ("Küchenmesser", "Küchenmesser /k/ <neut, n, sg>\ncook's knife <n>\n"),
     ("Staubsauger", "Staubsauger /ʃ/ <masc, n, sg>\nvacuum cleaner <n>\n"),
+    ("waschen", "waschen /vaʃən/ <v>\nwash <v>\n"),
+    ("Maschine", "Maschine /maʃiːnə/ <fem, n, sg>\nmachine <n>\n"),
+    ("Kabel", "Kabel /kaːbəl/ <neut, n, sg>\ncable <n>\n"),
 ]  # fmt: skip
 ENG_DEU = [
     ("running shoe", "running shoe /ɹ/\nLaufschuh <masc>\n see: {running shoes}\n\n"),
@@ -65,6 +68,11 @@ FRA_ENG = [
     ("café", "café /kafe/\ncoffee\n"),
     ("machine", "machine /maʃin/\nmachine\n"),
     ("noir", "noir /nwaʀ/ <adj>\nblack\n"),
+]
+SPA_ENG = [
+    ("correa", "correa /koˈrea/ <n, fem>\nstrap\n"),
+    ("correo", "correo /koˈreo/ <n, masc>\nmail\n"),
+    ("rojo", "rojo /ˈroxo/ <adj>\nred\n"),
 ]
 FRA_DEU = [("aspirateur", "aspirateur /as.pi.ʁa.tœʁ/ <n, masc>\n1. Staubsauger\nAppareil ménager qui aspire\n")]
 CEDICT = """\
@@ -91,6 +99,7 @@ def install(folder: Path) -> tuple[tuple[Path, ...], Path]:
     write_dictd(dictd, "deu-eng", DEU_ENG, "German - English Ding/FreeDict dictionary")
     write_dictd(dictd, "eng-deu", ENG_DEU, "English - German Ding/FreeDict dictionary")
     write_dictd(dictd, "fra-eng", FRA_ENG, "French-English FreeDict Dictionary")
+    write_dictd(dictd, "spa-eng", SPA_ENG, "Spanish-English FreeDict Dictionary")
     write_dictd(dictd, "fra-deu", FRA_DEU, "français-Deutsch FreeDict+WikDict dictionary")
     cedict = folder / "cedict.txt"
     cedict.write_text(CEDICT, encoding="utf-8")

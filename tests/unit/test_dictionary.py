@@ -171,6 +171,18 @@ def test_phrases_before_words_and_compounds(translator: DictionaryTranslator) ->
     assert texts(translator, "Herren-Laufschuhe", "de", "en")[0] == "gentlemen running shoes"  # hyphen parts
 
 
+def test_compounds_with_verb_stems_and_loanword_pieces(translator: DictionaryTranslator) -> None:
+    assert texts(translator, "Waschmaschine", "de", "en")[0] == "wash machine"  # "wasch" is waschen's stem
+    assert texts(translator, "USB-Kabel", "de", "en")[0] == "USB cable"  # the unknown piece passes through
+    assert texts(translator, "USB-Damenlaufschuhe", "de", "en")[0] == "USB ladies running shoes"  # head split
+    assert texts(translator, "Foo-Bar", "de", "en") == ["Foo-Bar"]  # nothing known: the word as written
+
+
+def test_spanish_plurals_drop_the_s_before_changing_gender(translator: DictionaryTranslator) -> None:
+    assert texts(translator, "correas", "es", "en") == ["strap"]  # correa+s, not a plural of correo
+    assert texts(translator, "rojas", "es", "en") == ["red"]  # an adjective still finds its masculine form
+
+
 def test_german_output_joins_known_compounds(translator: DictionaryTranslator) -> None:
     assert texts(translator, "kitchen knife", "en", "de")[0] == "Küchenmesser"
     assert texts(translator, "kitchen shoe", "en", "de")[0] == "Küche Schuh"  # no such compound
