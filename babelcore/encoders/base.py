@@ -43,6 +43,10 @@ class Encoder(ABC):
     id: str
     #: Texts per forward pass.
     batch_size: int = 32
+    #: Alternatives of a group that :meth:`encode_alternatives` reads; the rest are ignored.
+    #: Three for a transformer reading them as one text: a longer list dilutes it (taxonomy
+    #: dev split, e5 + USE, vector MRR@10: 0.740 with 3 or 4, 0.736 with 6).
+    max_alternatives: int = 3
 
     @property
     @abstractmethod
@@ -68,9 +72,9 @@ class Encoder(ABC):
         A transformer reads the group as one comma-separated text and weighs the phrasings
         against each other ("trunk, suitcase, valise"). Encoders that pool their tokens
         without attention blur such a list, and override this with the mean of per-phrase
-        vectors instead.
+        vectors instead. Groups are best first; only the first :attr:`max_alternatives` count.
         """
-        joined = [", ".join(_as_text_list(group)) for group in groups]
+        joined = [", ".join(_as_text_list(group)[: self.max_alternatives]) for group in groups]
         return self.encode_queries(joined)
 
     def _encode(self, texts: Sequence[str], kind: TextKind) -> np.ndarray:

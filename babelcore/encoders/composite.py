@@ -39,13 +39,15 @@ class CompositeEncoder(Encoder):
         self.parts = [(encoder, weight / total) for encoder, weight in parts]
         self.id = "+".join(f"{encoder.id}*{weight:.3g}" for encoder, weight in self.parts)
         self.batch_size = max(encoder.batch_size for encoder, _ in self.parts)
+        self.max_alternatives = max(encoder.max_alternatives for encoder, _ in self.parts)
 
     @property
     def dimension(self) -> int:
         return sum(encoder.dimension for encoder, _ in self.parts)
 
     def encode_alternatives(self, groups: Sequence[Sequence[str]]) -> np.ndarray:
-        """Each part pools the alternatives its own way (see :meth:`Encoder.encode_alternatives`)."""
+        """Each part pools the alternatives its own way, and reads as many as it pools well
+        (see :meth:`Encoder.encode_alternatives`)."""
         blocks = [np.sqrt(weight) * encoder.encode_alternatives(groups) for encoder, weight in self.parts]
         return l2_normalize(np.concatenate(blocks, axis=1))
 

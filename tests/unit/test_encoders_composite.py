@@ -77,6 +77,16 @@ def test_use_pools_alternatives_as_the_mean_of_each_phrase(use: UseEncoder) -> N
     np.testing.assert_allclose(pooled[1], use.encode_queries(["coffee maker"])[0], atol=1e-5)
 
 
+def test_each_encoder_reads_as_many_alternatives_as_it_pools_well(use: UseEncoder) -> None:
+    senses = ["trunk", "suitcase", "valise", "case", "luggage", "bag", "box"]
+    joined = _Seeded("a", 6)
+    np.testing.assert_allclose(joined.encode_alternatives([senses]),  # a transformer reads 3
+                               joined.encode_queries(["trunk, suitcase, valise"]), atol=1e-6)
+    mean = use.encode_queries(senses[:6]).mean(axis=0)  # USE averages 6
+    np.testing.assert_allclose(use.encode_alternatives([senses])[0], mean / np.linalg.norm(mean), atol=1e-5)
+    assert CompositeEncoder([(joined, 0.8), (use, 0.2)]).max_alternatives == 6
+
+
 # --- the composite -------------------------------------------------------------------------
 
 

@@ -95,6 +95,7 @@ class _CountingEncoder:
     """A deterministic stand-in: one fixed unit vector per text, and a log of what was embedded."""
 
     dimension = 4
+    max_alternatives = 3
     id = "counting"
 
     def __init__(self) -> None:
@@ -120,15 +121,41 @@ def test_query_vector_mixes_the_original_with_its_english_alternatives() -> None
 
     encoder = _CountingEncoder()
     rewriter = Rewriter(Settings(query_vector_original_weight=0.3), encoder=encoder, translator=object())
-    alts = {"en": [WeightedText(text=t, weight=1.0) for t in ("trunk", "suitcase", "valise", "case")]}
+    alts = ["trunk", "suitcase", "valise", "case"]
     vec = np.array(rewriter._embed("maleta", "es", alts))
-    original, english = encoder.encode_queries(["maleta", "valise / suitcase / trunk"])  # at most 3 alternatives
+    original, english = encoder.encode_queries(["maleta", "case / valise / suitcase / trunk"])
     expected = 0.3 * original + 0.7 * english
     np.testing.assert_allclose(vec, expected / np.linalg.norm(expected), atol=1e-5)
     # The alternatives are pooled by the encoder, as one group.
-    assert encoder.calls[:2] == [["maleta"], ["valise / suitcase / trunk"]]
+    assert encoder.calls[:2] == [["maleta"], ["case / valise / suitcase / trunk"]]
     calls = len(encoder.calls)
     rewriter._embed("maleta", "es", alts)
     assert len(encoder.calls) == calls  # the second time both vectors came from the cache
     # An English query, or one with no English alternative, is its own vector.
-    np.testing.assert_allclose(rewriter._embed("suitcase", "en", {}), encoder.encode_queries(["suitcase"])[0], atol=1e-5)
+    np.testing.assert_allclose(rewriter._embed("suitcase", "en", []), encoder.encode_queries(["suitcase"])[0], atol=1e-5)
+
+
+def test_the_vector_gets_as_many_english_alternatives_as_the_encoder_pools() -> None:
+    from babelcore.settings import Settings
+    from babelcore.translators.base import Translation
+    from query_rewriter.rewrite import Rewriter
+
+    class Numbered:
+        id = "numbered"
+
+        def __init__(self) -> None:
+            self.asked: list[tuple[str, int]] = []
+
+        def translate(self, text: str, source: str, target: str, max_candidates: int = 3):
+            self.asked.append((target, max_candidates))
+            return [Translation(text=f"{target}{i}", weight=1.0 - i / 10) for i in range(max_candidates)]
+
+    encoder = _CountingEncoder()
+    encoder.max_alternatives = 6
+    translator = Numbered()
+    rewriter = Rewriter(Settings(catalog_languages=("en", "de"), translation_candidates=3, query_log=False),
+                        encoder=encoder, translator=translator)
+    q = rewriter.rewrite("maleta", "es", mode="vector")
+    assert sorted(translator.asked) == [("de", 3), ("en", 6)]
+    assert [a.text for a in q.translations["en"]] == ["en0", "en1", "en2"]  # the lexical side keeps 3
+    assert ["en5 / en4 / en3 / en2 / en1 / en0"] in encoder.calls  # the vector pools all 6

@@ -73,8 +73,8 @@ def test_dictionary_candidates_read_both_directions(dictionaries) -> None:
     zh = set(dictionary_candidates("zh", dict_dirs=dirs, cedict_path=cedict))
     assert ("跑鞋", "running shoes") in zh and ("黑", "black") in zh
     assert not any(term in ("咔", "咖啡機") for term, _ in zh)  # a variant note; traditional form
-    with pytest.raises(FileNotFoundError, match="dict-freedict-spa-eng"):
-        list(dictionary_candidates("es", dict_dirs=dirs, cedict_path=cedict))
+    with pytest.raises(FileNotFoundError, match="dict-freedict-ita-eng"):
+        list(dictionary_candidates("it", dict_dirs=dirs, cedict_path=cedict))
 
 
 def test_mining_caps_prefers_products_and_is_seeded(dictionaries) -> None:
