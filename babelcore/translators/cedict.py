@@ -36,6 +36,9 @@ PROPER_NOUN_FACTOR = 0.4
 SINGLE_CHARACTER_FACTOR = 0.5
 #: Literal or figurative readings weigh less than the plain sense.
 LITERAL_FACTOR = 0.6
+#: Verb senses ("to press from either side") weigh less: product titles and shop queries are
+#: noun phrases, so 夹 in 食品夹 is a clip, not "place in between".
+VERB_FACTOR = 0.6
 
 
 def data_path() -> Path:
@@ -71,6 +74,7 @@ def parse_line(line: str) -> tuple[str, str, list[Sense]] | None:
         factor = LITERAL_FACTOR if _PREFIX.match(raw) else 1.0
         factor *= PROPER_NOUN_FACTOR if proper else 1.0
         raw = _PREFIX.sub("", raw)
+        factor *= VERB_FACTOR if raw[:3].lower() == "to " else 1.0
         glosses = tuple(g for g in translations(raw) if not _CJK.search(g))
         if glosses:
             senses.append((glosses, factor))

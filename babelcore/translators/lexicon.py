@@ -19,7 +19,7 @@ from pathlib import Path
 from babelcore.translators.glosses import normalize_term
 
 #: Bump when the parsing or weighting changes, so stale caches are rebuilt.
-FORMAT_VERSION = 8
+FORMAT_VERSION = 9
 #: Translations kept per term.
 MAX_TRANSLATIONS = 8
 

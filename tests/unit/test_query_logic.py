@@ -37,14 +37,19 @@ def test_normalization_strips_controls_and_bidi_and_bounds_length() -> None:
     assert len(long) <= MAX_QUERY_CHARS and not long.endswith(" ")
 
 
+def _matches(should: list[dict]) -> list[dict]:
+    """The match clauses of a lexical query: each text is one any-word and one every-word clause."""
+    return [inner for clause in should for inner in clause.get("bool", {}).get("should", [clause])]
+
+
 def test_user_text_only_reaches_match_clauses() -> None:
     evil = "title:x AND (doc['price'].value) {!lucene} *:*"
     body, _ = request_body(_query(normalized=evil), mode="hybrid", size=10, from_=0, depth=100, languages=LANGS,
                            filters=None)
     dumped = json.dumps(body)
     assert "query_string" not in dumped and "script" not in dumped
-    lexical = body["query"]["hybrid"]["queries"][0]["bool"]["should"]
-    assert all(set(clause) == {"multi_match"} for clause in lexical)
+    lexical = _matches(body["query"]["hybrid"]["queries"][0]["bool"]["should"])
+    assert lexical and all(set(clause) == {"multi_match"} for clause in lexical)
 
 
 def test_hybrid_body_has_both_sub_queries_with_filters_on_each() -> None:
@@ -66,16 +71,27 @@ def test_expansions_weigh_less_than_the_original_and_clauses_are_bounded() -> No
                            filters=None)
     should = body["query"]["bool"]["should"]
     assert len(should) == MAX_CLAUSES
-    boosts = {c["multi_match"]["_name"]: c["multi_match"]["boost"] for c in should}
-    assert boosts["original:de"] == 1.0
+    boosts = {c["multi_match"]["_name"]: c["multi_match"]["boost"] for c in _matches(should)}
+    assert boosts["original:de"] == boosts["original:de:all"] == 1.0
     assert all(b < 1.0 for n, b in boosts.items() if n.startswith(("translation", "synonym")))
 
 
 def test_unsure_language_searches_the_original_in_every_language() -> None:
     body, _ = request_body(_query(lang="en", lang_method="default"), mode="bm25", size=10, from_=0, depth=10,
                            languages=LANGS, filters=None)
-    names = {c["multi_match"]["_name"] for c in body["query"]["bool"]["should"]}
+    names = {c["multi_match"]["_name"] for c in _matches(body["query"]["bool"]["should"])}
     assert {f"original:{lang}" for lang in LANGS} <= names
+
+
+def test_a_text_scores_again_when_every_word_matches() -> None:
+    body, names = request_body(_query(), mode="bm25", size=10, from_=0, depth=10, languages=LANGS, filters=None)
+    pair = next(c["bool"]["should"] for c in body["query"]["bool"]["should"]
+                if "bool" in c and c["bool"]["should"][0]["multi_match"]["_name"] == "translation:en:0")
+    any_word, every_word = (c["multi_match"] for c in pair)
+    assert any_word["query"] == every_word["query"] == "running shoes"
+    assert "operator" not in any_word and every_word["operator"] == "and"
+    assert every_word["boost"] == any_word["boost"] and every_word["fields"] == any_word["fields"]
+    assert names["translation:en:0:all"] == "translation en: running shoes (every word)"
 
 
 def test_min_max_matches_neural_search() -> None:
