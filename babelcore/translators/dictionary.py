@@ -29,7 +29,7 @@ from babelcore.translators.base import DEFAULT_CACHE_SIZE, Translation, Translat
 from babelcore.translators.building import Entries, build_lexicon, compose, weigh_entries
 from babelcore.translators.compose import passed_through, translate_with
 from babelcore.translators.glosses import normalize_term
-from babelcore.translators.lexicon import Lexicon, cache_file, load_cached, save_cached
+from babelcore.translators.lexicon import FORMAT_VERSION, Lexicon, cache_file, load_cached, save_cached
 from babelcore.translators.word_order import COMPOUNDING
 
 log = logging.getLogger(__name__)
@@ -51,7 +51,9 @@ class DictionaryTranslator(Translator):
     packages; tests pass small dictionaries of their own.
     """
 
-    id = "dictionary"
+    #: Carries the rules' version, so a change of them is a new enrichment pipeline: the
+    #: catalog's stored translations are redone on the next reindex instead of going stale.
+    id = f"dictionary@{FORMAT_VERSION}"
 
     def __init__(
         self,

@@ -18,7 +18,8 @@ from pathlib import Path
 
 from babelcore.translators.glosses import normalize_term
 
-#: Bump when the parsing or weighting changes, so stale caches are rebuilt.
+#: Bump when the parsing, weighting or composing changes: stale caches are rebuilt and, as
+#: part of the translator's id, the catalog is translated again on its next reindex.
 FORMAT_VERSION = 9
 #: Translations kept per term.
 MAX_TRANSLATIONS = 8
