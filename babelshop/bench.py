@@ -124,7 +124,8 @@ def ensure_bench_index(settings, n: int) -> str:
     client = make_client(settings)
     bench_settings = settings.model_copy(update={"index": alias})
     enricher = Enricher(bench_settings)
-    setup(client, alias, settings.catalog_languages, enricher.encoder.dimension, shards=settings.index_shards)
+    setup(client, alias, settings.catalog_languages, enricher.encoder.dimension, shards=settings.index_shards,
+          replace_incompatible=True)  # built by another encoder: rebuilt, it is the benchmark's own
     if client.count(index=alias)["count"] >= n:
         return alias
     with tempfile.TemporaryDirectory() as tmp:

@@ -23,6 +23,10 @@ class SetupError(RuntimeError):
     """The cluster refused part of the setup; the message says what to do."""
 
 
+class VectorWidthError(SetupError):
+    """The index holds vectors of another width than the encoder makes: it needs a reindex."""
+
+
 @dataclass
 class SetupReport:
     index: str
@@ -54,10 +58,13 @@ def next_version(client: OpenSearch, alias: str) -> int:
 
 def setup(client: OpenSearch, alias: str, languages: tuple[str, ...], dimension: int,
           weights: tuple[float, float] | None = None, synonym_dir: Path | None = None,
-          shards: int = DEFAULT_SHARDS) -> SetupReport:
+          shards: int = DEFAULT_SHARDS, replace_incompatible: bool = False) -> SetupReport:
     """Make the cluster ready for ``alias``: template, index behind the alias, pipelines.
 
-    ``shards`` applies to a new index; an existing one keeps its count until ``babelshop reindex``."""
+    ``shards`` applies to a new index; an existing one keeps its count until ``babelshop reindex``.
+    An index with vectors of another width raises :class:`VectorWidthError`, unless
+    ``replace_incompatible``: then its documents are dropped and an empty index replaces it. That
+    is for indices their owner rebuilds anyway (the benchmarks', the tests'), never a catalog."""
     if client.indices.exists(index=alias) and alias_target(client, alias) is None:
         msg = (f"'{alias}' is a concrete index, not an alias: babelshop serves a versioned index behind an alias. "
                f"Pass another --index name, or move its documents with 'babelshop reindex'.")
@@ -73,7 +80,15 @@ def setup(client: OpenSearch, alias: str, languages: tuple[str, ...], dimension:
         client.indices.create(index=target, body={**body, "aliases": {alias: {"is_write_index": True}}})
         report.index, report.created = target, True
     else:
-        report.upgraded = _upgrade(client, target, body)
+        try:
+            report.upgraded = _upgrade(client, target, body)
+        except VectorWidthError:
+            if not replace_incompatible:
+                raise
+            client.indices.delete(index=f"{alias}_v*", ignore_unavailable=True, allow_no_indices=True)
+            target = versioned_name(alias, next_version(client, alias))
+            client.indices.create(index=target, body={**body, "aliases": {alias: {"is_write_index": True}}})
+            report.index, report.created = target, True
     client.indices.create(index=alias + DEADLETTER_SUFFIX, body={"settings": {"number_of_replicas": 0}},
                           ignore=400)
     kwargs = {"weights": weights} if weights else {}
@@ -114,7 +129,7 @@ def _upgrade(client: OpenSearch, index: str, body: dict) -> list[str]:
     if current.get("dimension") not in (None, wanted["dimension"]):
         msg = (f"Index '{index}' holds {current.get('dimension')}-dimensional vectors but the encoder makes "
                f"{wanted['dimension']}: run 'babelshop reindex --re-embed' to build a new index.")
-        raise SetupError(msg)
+        raise VectorWidthError(msg)
     changed = []
     settings = client.indices.get_settings(index=index)[index]["settings"]["index"]
     if settings.get("analysis") != _stringify(body["settings"]["analysis"]):

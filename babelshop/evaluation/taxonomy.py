@@ -127,7 +127,7 @@ def ensure_index(settings: Settings, products: list[dict], *, alias: str = DEFAU
         client.indices.delete(index=f"{alias}_v*", ignore_unavailable=True, allow_no_indices=True)
     enricher = Enricher(settings)
     setup(client, alias, settings.catalog_languages, enricher.encoder.dimension, weights=settings.hybrid_weights,
-          synonym_dir=settings.synonyms_dir, shards=settings.index_shards)
+          synonym_dir=settings.synonyms_dir, shards=settings.index_shards, replace_incompatible=True)
     if client.count(index=alias)["count"] == len(products) and _same_pipeline(client, alias, products, enricher):
         return IndexBuild(alias, len(products), False, round(time.perf_counter() - started, 2))
     echo(f"indexing {len(products)} taxonomy categories into {alias} (once; later runs reuse it)")

@@ -19,8 +19,9 @@ def sample_alias(client: OpenSearch, settings: Settings) -> str:
     from babelshop.sample import SAMPLE_CATALOG, load_sample
     from mappings.install import setup
 
+    # replace_incompatible: a sample index left by another encoder (a longer vector) is rebuilt.
     setup(client, SAMPLE_ALIAS, settings.catalog_languages, load_encoder(settings).dimension,
-          weights=settings.hybrid_weights)
+          weights=settings.hybrid_weights, replace_incompatible=True)
     result = ingest_inline(SAMPLE_CATALOG, settings, index=SAMPLE_ALIAS)
     assert not result.rejected and not result.failed
     assert client.count(index=SAMPLE_ALIAS)["count"] == len(load_sample())

@@ -11,7 +11,7 @@ from opensearchpy import OpenSearch
 from babelcore.settings import Settings
 from indexer.reindex import prune_old, reindex
 from indexer.service import IndexingService
-from mappings.install import alias_target, setup
+from mappings.install import VectorWidthError, alias_target, setup
 from query_rewriter.rewrite import Rewriter
 from query_rewriter.search import Searcher
 
@@ -23,6 +23,21 @@ PRODUCTS = [
     {"id": "r-3", "title": "Sac à dos de randonnée 30 L", "lang": "fr", "version": 1},
     {"id": "r-4", "title": "无线蓝牙耳机 降噪", "lang": "zh", "version": 1},
 ]
+
+
+def test_an_index_of_another_vector_width_is_refused_unless_disposable(client: OpenSearch, settings: Settings,
+                                                                       index_name: str) -> None:
+    langs = settings.catalog_languages
+    first = setup(client, index_name, langs, 8).index
+    client.index(index=index_name, id="x", body={"title": "kept until replaced"}, refresh=True)
+    with pytest.raises(VectorWidthError, match="reindex --re-embed"):
+        setup(client, index_name, langs, 16)
+    assert alias_target(client, index_name) == first and client.count(index=index_name)["count"] == 1
+    report = setup(client, index_name, langs, 16, replace_incompatible=True)
+    assert report.created and alias_target(client, index_name) == report.index
+    assert client.count(index=index_name)["count"] == 0
+    meta = client.indices.get_mapping(index=report.index)[report.index]["mappings"]["_meta"]
+    assert meta["dimension"] == 16
 
 
 @pytest.fixture
