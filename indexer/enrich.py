@@ -20,7 +20,10 @@ from babelcore.translators.base import TranslationError
 
 #: Bump when translation or embedding logic changes what a product's document holds, so that
 #: re-ingesting re-enriches instead of reporting "unchanged".
-ENRICHMENT_VERSION = 3
+ENRICHMENT_VERSION = 4
+#: A category leaf's own language guess overrides the product's from this lingua confidence on
+#: ("Laufschuhe" 0.998, "Chaussures de course" 0.94; "Hinges" 0.72 as German is wrong).
+LEAF_SURE = 0.9
 # Documents are embedded in the pivot language: multilingual encoders rank same-language text
 # far above the rest ("跑鞋" found Chinese lamps before English running shoes). On the
 # project's own 48 cross-lingual cases the first other-language hit's MRR (vector side alone)
@@ -116,17 +119,27 @@ class Enricher(LazyModels):
             out.append(embedding_text(title, leaf or category_leaf(p.category)))
         return out
 
+    def leaf_language(self, leaf: str, product_lang: str) -> str:
+        """The language of a category leaf. Categories often come in the catalog's own language,
+        not the seller's, so the leaf is detected apart, but a short leaf is a weak signal:
+        lingua reads "Hinges" as German (0.72) and "Pipettes" as French (0.72), and their
+        "translations" into English were garbage appended to the embedded text (174 of the
+        5,582 taxonomy categories). Only a sure guess, or another script, overrides the
+        product's language."""
+        from babelcore.langid import detect_language
+
+        if not leaf:
+            return product_lang
+        guess = detect_language(leaf, self.settings.catalog_languages)
+        return guess.lang if guess.method == "script" or guess.confidence >= LEAF_SURE else product_lang
+
     def prepare(self, products: list[Product]) -> Prepared:
         """Everything but the vectors: languages, translations, and the texts to embed."""
         langs = self.detect(products)
         sources = [lang for lang, _ in langs]
         titles = self.translate_all([p.title for p in products], sources)
         leaves = [category_leaf(p.category) or "" for p in products]
-        # Categories often come in the catalog's own language, not the seller's: detect them apart.
-        from babelcore.langid import detect_language
-
-        leaf_langs = [detect_language(leaf, self.settings.catalog_languages).lang if leaf else src
-                      for leaf, src in zip(leaves, sources, strict=True)]
+        leaf_langs = [self.leaf_language(leaf, src) for leaf, src in zip(leaves, sources, strict=True)]
         categories = self.translate_all(leaves, leaf_langs)
         return Prepared(langs, titles, categories, self.embedding_texts(products, titles, categories))
 
