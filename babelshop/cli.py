@@ -9,14 +9,14 @@ from pathlib import Path
 import click
 
 from babelcore.settings import get_settings
+from babelshop.failures import CommandGroup, fail
 
 
-def _fail(message: str) -> None:
-    click.secho(f"error: {message}", fg="red", err=True)
-    sys.exit(1)
+def _fail(message: str, code: int = 1) -> None:
+    fail(message, code)
 
 
-@click.group()
+@click.group(cls=CommandGroup)
 @click.version_option(package_name="babelshop")
 def main() -> None:
     """Cross-lingual e-commerce search on OpenSearch."""

@@ -78,7 +78,6 @@ def opensearch_yml(paths: EnginePaths, port: int) -> str:
         "discovery.type: single-node\n"
         # A laptop disk is often more than 90% full; a demo should not go read-only for it.
         "cluster.routing.allocation.disk.threshold_enabled: false\n"
-        "indices.query.bool.max_clause_count: 4096\n"
     )
 
 

@@ -1,0 +1,54 @@
+"""How the command line ends on an operational error: one red line, the documented exit code,
+no traceback (shared/DESIGN.md: 0 done, 1 some items failed, 2 usage or unreadable input,
+3 cluster or broker unavailable)."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from babelcore.errors import BabelshopError, BrokerUnavailable, from_cluster
+from babelcore.redact import redact
+
+
+def fail(message: str, code: int = 1) -> None:
+    click.secho(f"error: {redact(message)}", fg="red", err=True)
+    sys.exit(code)
+
+
+def as_babelshop_error(exc: BaseException) -> BabelshopError | None:
+    """The BabelshopError an operational exception stands for, or None for a programming error."""
+    if isinstance(exc, BabelshopError):
+        return exc
+    from opensearchpy.exceptions import TransportError
+
+    if isinstance(exc, TransportError):
+        from babelcore.settings import get_settings
+
+        return from_cluster(exc, url=get_settings().opensearch_url, doing="the request")
+    from kombu.exceptions import OperationalError
+
+    if isinstance(exc, OperationalError):
+        from babelcore.settings import get_settings
+
+        url = get_settings().broker_url.get_secret_value()
+        return BrokerUnavailable(f"Cannot reach the broker at {url} ({exc}): start Redis (make redis) or set "
+                                 "BABELSHOP_BROKER_URL.")
+    return None
+
+
+class CommandGroup(click.Group):
+    """A click group whose commands end on a BabelshopError (or a cluster/broker failure) with its
+    message and exit code instead of a traceback."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort, SystemExit):
+            raise
+        except Exception as exc:
+            error = as_babelshop_error(exc)
+            if error is None:
+                raise
+            fail(str(error), error.exit_code)
