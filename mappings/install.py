@@ -12,6 +12,8 @@ from pathlib import Path
 from opensearchpy import OpenSearch
 from opensearchpy.exceptions import NotFoundError, RequestError
 
+from babelcore.errors import BabelshopError, InputError
+
 from mappings.analysis import SYNONYM_DIR, analysis_settings
 from mappings.pipelines import hybrid_pipeline, pipeline_name, rrf_pipeline
 from mappings.template import DEFAULT_SHARDS, index_body, template_body
@@ -19,11 +21,11 @@ from mappings.template import DEFAULT_SHARDS, index_body, template_body
 DEADLETTER_SUFFIX = "-deadletter"
 
 
-class SetupError(RuntimeError):
+class SetupError(BabelshopError):
     """The cluster refused part of the setup; the message says what to do."""
 
 
-class VectorWidthError(SetupError):
+class VectorWidthError(SetupError, InputError):
     """The index holds vectors of another width than the encoder makes: it needs a reindex."""
 
 
