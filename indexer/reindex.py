@@ -1,4 +1,6 @@
-"""Reindex: build a new versioned index, copy into it, swap the alias atomically.
+"""Reindex: build a new versioned index, copy into it, swap the alias atomically, and lose no
+write made meanwhile (the protocol is ``mappings.rebuild``; writers take part through
+``indexer.reindex_log``).
 
 The old index is kept (searchable by name, out of the alias) until ``prune_old`` deletes it.
 ``re_embed`` sends every product through the pipeline again (a new encoder or translator);
@@ -7,14 +9,26 @@ otherwise the copy is server-side ``_reindex`` (a new mapping or analyzers).
 
 from __future__ import annotations
 
+import time
+
 from opensearchpy import helpers
 
+from babelcore.errors import InputError
 from indexer.service import IndexingService
+from mappings.analysis import SYNONYM_DIR
 from mappings.install import alias_target, next_version, versioned_name
+from mappings.rebuild import Rebuild, copy_server_side
 from mappings.template import index_body
 
 ORIGINAL_FIELDS = ["id", "title", "description", "brand", "category", "attributes", "price", "currency",
                    "lang", "version"]
+RE_EMBED_BATCH = 256
+RENEW_EVERY_S = 30.0
+
+
+def original(source: dict) -> dict:
+    """The product as a producer would send it, from a stored document."""
+    return {k: source[k] for k in ORIGINAL_FIELDS if source.get(k) is not None}
 
 
 def reindex(service: IndexingService, *, alias: str | None = None, re_embed: bool = False) -> dict:
@@ -24,31 +38,43 @@ def reindex(service: IndexingService, *, alias: str | None = None, re_embed: boo
     old = alias_target(client, alias)
     if old is None:
         msg = f"There is no alias '{alias}' to reindex: run 'babelshop setup --index {alias}' first."
-        raise ValueError(msg)
+        raise InputError(msg)
     new = versioned_name(alias, next_version(client, alias))
     dimension = service.enricher.encoder.dimension
     client.indices.create(index=new, body=index_body(settings.catalog_languages, dimension,
-                                                          shards=settings.index_shards))
-    if re_embed:
-        copied = 0
-        batch: list[dict] = []
-        for hit in helpers.scan(client, index=old, _source_includes=ORIGINAL_FIELDS, size=500):
-            batch.append({k: v for k, v in hit["_source"].items() if v is not None})
-            if len(batch) == 256:
-                copied += service.index_products(batch, index=new).indexed
-                batch = []
-        if batch:
-            copied += service.index_products(batch, index=new).indexed
-    else:
-        response = client.reindex(body={"source": {"index": old}, "dest": {"index": new, "version_type": "external_gte"}},
-                                  wait_for_completion=True, refresh=True, request_timeout=3600)
-        copied = response.get("created", 0) + response.get("updated", 0)
-    client.indices.refresh(index=new)
-    client.indices.update_aliases(body={"actions": [
-        {"remove": {"index": old, "alias": alias}},
-        {"add": {"index": new, "alias": alias, "is_write_index": True}},
-    ]})
+                                                     synonym_dir=settings.synonyms_dir or SYNONYM_DIR,
+                                                     shards=settings.index_shards))
+
+    def re_enrich(docs: list[dict]) -> None:
+        service.index_products([original(d) for d in docs], index=new)
+
+    rebuild = Rebuild(client, alias, old, new, put=re_enrich if re_embed else None, grace_s=settings.reindex_grace_s)
+    since = rebuild.begin()
+    try:
+        copied = _copy_re_embedding(service, rebuild) if re_embed else copy_server_side(rebuild)
+        rebuild.finish(rebuild.catch_up(since))
+    except BaseException:
+        rebuild.abandon()
+        client.indices.delete(index=new, ignore=404)
+        raise
     return {"alias": alias, "old_index": old, "new_index": new, "copied": copied}
+
+
+def _copy_re_embedding(service: IndexingService, rebuild: Rebuild) -> int:
+    copied = 0
+    batch: list[dict] = []
+    renewed = time.monotonic()
+    for hit in helpers.scan(service.client, index=rebuild.old, _source_includes=ORIGINAL_FIELDS, size=500):
+        batch.append(original(hit["_source"]))
+        if len(batch) == RE_EMBED_BATCH:
+            copied += service.index_products(batch, index=rebuild.new).indexed
+            batch = []
+            if time.monotonic() - renewed > RENEW_EVERY_S:
+                rebuild.renew()
+                renewed = time.monotonic()
+    if batch:
+        copied += service.index_products(batch, index=rebuild.new).indexed
+    return copied
 
 
 def prune_old(client, alias: str) -> list[str]:

@@ -13,12 +13,15 @@ from opensearchpy import OpenSearch
 from opensearchpy.exceptions import NotFoundError, RequestError
 
 from babelcore.errors import BabelshopError, InputError
-
-from mappings.analysis import SYNONYM_DIR, analysis_settings
+from mappings.analysis import SYNONYM_DIR
+from mappings.deadletter import deadletter_body
 from mappings.pipelines import hybrid_pipeline, pipeline_name, rrf_pipeline
+from mappings.rebuild import Rebuild, copy_server_side
 from mappings.template import DEFAULT_SHARDS, index_body, template_body
 
 DEADLETTER_SUFFIX = "-deadletter"
+#: Seconds a rebuild waits for writes in flight before and after its alias swap.
+DEFAULT_GRACE_S = 5.0
 
 
 class SetupError(BabelshopError):
@@ -60,7 +63,8 @@ def next_version(client: OpenSearch, alias: str) -> int:
 
 def setup(client: OpenSearch, alias: str, languages: tuple[str, ...], dimension: int,
           weights: tuple[float, float] | None = None, synonym_dir: Path | None = None,
-          shards: int = DEFAULT_SHARDS, replace_incompatible: bool = False) -> SetupReport:
+          shards: int = DEFAULT_SHARDS, replace_incompatible: bool = False,
+          grace_s: float = DEFAULT_GRACE_S) -> SetupReport:
     """Make the cluster ready for ``alias``: template, index behind the alias, pipelines.
 
     ``shards`` applies to a new index; an existing one keeps its count until ``babelshop reindex``.
@@ -83,7 +87,7 @@ def setup(client: OpenSearch, alias: str, languages: tuple[str, ...], dimension:
         report.index, report.created = target, True
     else:
         try:
-            report.upgraded = _upgrade(client, target, body)
+            report.index, report.upgraded = _upgrade(client, alias, target, body, grace_s)
         except VectorWidthError:
             if not replace_incompatible:
                 raise
@@ -91,8 +95,7 @@ def setup(client: OpenSearch, alias: str, languages: tuple[str, ...], dimension:
             target = versioned_name(alias, next_version(client, alias))
             client.indices.create(index=target, body={**body, "aliases": {alias: {"is_write_index": True}}})
             report.index, report.created = target, True
-    client.indices.create(index=alias + DEADLETTER_SUFFIX, body={"settings": {"number_of_replicas": 0}},
-                          ignore=400)
+    client.indices.create(index=alias + DEADLETTER_SUFFIX, body=deadletter_body(), ignore=400)
     kwargs = {"weights": weights} if weights else {}
     for mode, pipeline in (("hybrid", hybrid_pipeline(**kwargs)), ("rrf", rrf_pipeline())):
         name = pipeline_name(alias, mode)
@@ -102,54 +105,78 @@ def setup(client: OpenSearch, alias: str, languages: tuple[str, ...], dimension:
 
 
 def reload_synonyms(client: OpenSearch, alias: str, languages: tuple[str, ...],
-                    synonym_dir: Path | None = None) -> str:
-    """Apply the synonym files to the search analyzers of the index behind ``alias``.
+                    synonym_dir: Path | None = None, *, grace_s: float = DEFAULT_GRACE_S) -> str:
+    """Apply the synonym files to the search analyzers behind ``alias``; returns the index that
+    serves it afterwards.
 
-    No reindex: synonyms are search-time only. The index is closed for the moment the
-    analyzers are swapped (typically well under a second on one node).
+    OpenSearch changes analyzers only on a closed index, and a closed index fails every search,
+    so the index is rebuilt instead: a server-side copy (nothing re-translated or re-embedded)
+    into a new versioned index with the new analyzers, writes made meanwhile replayed, and an
+    atomic alias swap (``mappings.rebuild``). Unchanged synonyms change nothing.
     """
     index = alias_target(client, alias)
     if index is None:
         msg = f"There is no alias '{alias}': run 'babelshop setup --index {alias}' first."
         raise SetupError(msg)
-    analysis = analysis_settings(languages, synonym_dir or SYNONYM_DIR)
-    client.indices.close(index=index)
+    meta = client.indices.get_mapping(index=index)[index]["mappings"].get("_meta", {})
+    shards = int(client.indices.get_settings(index=index)[index]["settings"]["index"]["number_of_shards"])
+    dimension = meta.get("dimension")
+    if dimension is None:
+        msg = f"Index '{index}' was not created by babelshop (no _meta.dimension): run 'babelshop setup --index {alias}'."
+        raise SetupError(msg)
+    synonym_dir = synonym_dir or SYNONYM_DIR
+    body = index_body(languages, int(dimension), synonym_dir=synonym_dir, shards=shards)
+    client.indices.put_index_template(name=f"{alias}-template",
+                                      body=template_body(alias, languages, int(dimension), synonym_dir, shards))
+    if not _analysis_differs(client, index, body):
+        return index
+    return rebuild_with(client, alias, index, body, grace_s=grace_s)
+
+
+def rebuild_with(client: OpenSearch, alias: str, old: str, body: dict, *, grace_s: float = DEFAULT_GRACE_S) -> str:
+    """Copy ``old`` into a new versioned index created with ``body`` and swap ``alias`` to it,
+    losing no concurrent write; returns the new index's name. The old index is deleted once
+    searches that resolved the alias before the swap have had the grace period to finish."""
+    new = versioned_name(alias, next_version(client, alias))
+    client.indices.create(index=new, body=body)
+    rebuild = Rebuild(client, alias, old, new, grace_s=grace_s)
+    since = rebuild.begin()
     try:
-        client.indices.put_settings(index=index, body={"analysis": analysis})
-    finally:
-        client.indices.open(index=index, wait_for_active_shards=1)
-        client.cluster.health(index=index, wait_for_status="yellow")
-    return index
+        copy_server_side(rebuild)
+        rebuild.finish(rebuild.catch_up(since))
+    except BaseException:
+        rebuild.abandon()
+        client.indices.delete(index=new, ignore=404)
+        raise
+    client.indices.delete(index=old, ignore=404)
+    return new
 
 
-def _upgrade(client: OpenSearch, index: str, body: dict) -> list[str]:
-    """Bring an existing index to the current schema where that needs no reindex."""
+def _analysis_differs(client: OpenSearch, index: str, body: dict) -> bool:
+    settings = client.indices.get_settings(index=index)[index]["settings"]["index"]
+    return settings.get("analysis") != _stringify(body["settings"]["analysis"])
+
+
+def _upgrade(client: OpenSearch, alias: str, index: str, body: dict, grace_s: float) -> tuple[str, list[str]]:
+    """Bring an existing index to the current schema where that needs no re-embedding; returns
+    the index serving ``alias`` afterwards and what changed. New analyzers mean a rebuild (see
+    :func:`reload_synonyms`); new fields are added in place."""
     current = client.indices.get_mapping(index=index)[index]["mappings"].get("_meta", {})
     wanted = body["mappings"]["_meta"]
     if current.get("fingerprint") == wanted["fingerprint"]:
-        return []
+        return index, []
     if current.get("dimension") not in (None, wanted["dimension"]):
         msg = (f"Index '{index}' holds {current.get('dimension')}-dimensional vectors but the encoder makes "
                f"{wanted['dimension']}: run 'babelshop reindex --re-embed' to build a new index.")
         raise VectorWidthError(msg)
-    changed = []
-    settings = client.indices.get_settings(index=index)[index]["settings"]["index"]
-    if settings.get("analysis") != _stringify(body["settings"]["analysis"]):
-        # Analyzers change only on a closed index; search-time ones (synonyms) need no reindex.
-        client.indices.close(index=index)
-        try:
-            client.indices.put_settings(index=index, body={"analysis": body["settings"]["analysis"]})
-        finally:
-            client.indices.open(index=index, wait_for_active_shards=1)
-            client.cluster.health(index=index, wait_for_status="yellow")
-        changed.append("analysis")
+    if _analysis_differs(client, index, body):
+        return rebuild_with(client, alias, index, body, grace_s=grace_s), ["analysis (rebuilt)"]
     try:
         client.indices.put_mapping(index=index, body=body["mappings"])
     except RequestError as exc:
         msg = f"Index '{index}' cannot take the new mapping in place ({exc.info}): run 'babelshop reindex'."
         raise SetupError(msg) from exc
-    changed.append("mappings")
-    return changed
+    return index, ["mappings"]
 
 
 def _stringify(value: object) -> object:

@@ -38,6 +38,6 @@ def index_name(client) -> Iterator[str]:
     """A uuid-named alias; its versioned indices are deleted afterwards."""
     name = f"test-{uuid.uuid4().hex[:10]}"
     yield name
-    client.indices.delete(index=f"{name}_v*,{name}-deadletter,{name}-querylog", ignore_unavailable=True,
+    client.indices.delete(index=f"{name}_v*,{name}-deadletter,{name}-querylog,{name}-rebuild", ignore_unavailable=True,
                           allow_no_indices=True,
                           ignore=404)
