@@ -45,8 +45,8 @@ def reindex(service: IndexingService, *, alias: str | None = None, re_embed: boo
                                                      synonym_dir=settings.synonyms_dir or SYNONYM_DIR,
                                                      shards=settings.index_shards))
 
-    def re_enrich(docs: list[dict]) -> None:
-        service.index_products([original(d) for d in docs], index=new)
+    def re_enrich(docs: list[dict], only_new: bool) -> None:
+        service.index_products([original(d) for d in docs], index=new, only_new=only_new)
 
     rebuild = Rebuild(client, alias, old, new, put=re_enrich if re_embed else None, grace_s=settings.reindex_grace_s)
     since = rebuild.begin()

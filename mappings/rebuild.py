@@ -15,8 +15,10 @@ The protocol, with the writer's half in ``indexer.reindex_log``:
 4. Phase ``frozen``: writers wait before their next bulk request. After a grace period (writes
    already in flight land), a last pass replays what remains and the alias is swapped atomically.
 5. Phase ``swapped``: writers go to the new index; a write that was still in flight to the old one
-   is logged too, and a final pass, after another grace period, copies it over unless the new
-   index already holds a newer document (``indexed_at``). The state document is then removed.
+   is logged too, and a final pass, after another grace period, copies a product the new index
+   lacks (never over one it holds: that one is newer) and repeats deletes logged meanwhile. The
+   state document is then removed. A write in flight for longer than both grace periods that
+   replaced an existing product is the one case this cannot see (see the README's Guarantees).
 
 The state expires unless the rebuild renews it, so a rebuild that dies never leaves writers
 waiting.
@@ -89,9 +91,10 @@ class Rebuild:
     alias: str
     old: str
     new: str
-    #: Writes these documents (``_source`` of the old index, ``_id`` as ``id``) into ``new``: a
-    #: plain copy by default, re-enrichment for ``reindex --re-embed``.
-    put: Callable[[list[dict]], None] | None = None
+    #: Writes these documents (``_source`` of the old index, ``_id`` as ``id``) into ``new``, only
+    #: those it lacks when the flag is set: a plain copy by default, re-enrichment for
+    #: ``reindex --re-embed``.
+    put: Callable[[list[dict], bool], None] | None = None
     grace_s: float = 5.0
 
     def _publish(self, phase: str) -> None:
@@ -122,8 +125,8 @@ class Rebuild:
 
     def replay(self, logged: dict[str, bool], *, after_swap: bool = False) -> int:
         """Make ``new`` hold what ``old`` holds for the ``logged`` ids. ``after_swap``: writers now
-        reach ``new`` directly, so only a write still in flight to ``old`` is copied (never over a
-        newer document), and a delete logged last stays a delete."""
+        reach ``new`` directly, so only a product ``new`` lacks is copied (and only if it still
+        lacks it at write time), and a delete logged last stays a delete."""
         ids = sorted(logged)
         for start in range(0, len(ids), REPLAY_CHUNK):
             chunk = ids[start:start + REPLAY_CHUNK]
@@ -136,22 +139,23 @@ class Rebuild:
                 if after_swap:
                     if logged[ident]:
                         doc = None
-                    elif doc is None or (current is not None and
-                                         str(current.get("indexed_at") or "") >= str(doc.get("indexed_at") or "")):
+                    elif doc is None or current is not None:
                         continue
                 if doc is not None:
                     put.append({**doc, "id": doc.get("id", ident)})
                 else:
                     gone.append(ident)
             if put:
-                (self.put or self._copy)(put)
+                (self.put or self._copy)(put, after_swap)
             if gone:
                 helpers.bulk(self.client, ({"_op_type": "delete", "_index": self.new, "_id": i} for i in gone),
                              raise_on_error=False)
         return len(ids)
 
-    def _copy(self, docs: list[dict]) -> None:
-        helpers.bulk(self.client, ({"_index": self.new, "_id": d["id"], "_source": d} for d in docs))
+    def _copy(self, docs: list[dict], only_new: bool) -> None:
+        op = "create" if only_new else "index"
+        helpers.bulk(self.client, ({"_op_type": op, "_index": self.new, "_id": d["id"], "_source": d} for d in docs),
+                     raise_on_error=not only_new)  # with only_new, a 409 means a writer got there first
 
     def catch_up(self, since: float) -> float:
         """Replay logged changes pass after pass; returns the start of the last pass."""
@@ -177,7 +181,11 @@ class Rebuild:
         ]})
         self._publish(SWAPPED)
         time.sleep(self.grace_s)
+        final = time.time()
         self.replay(self.logged_since(swapped_at - CLOCK_MARGIN_S), after_swap=True)
+        # A delete that reached the new index while the pass above copied that product over.
+        deletes = {i: True for i, gone in self.logged_since(final - CLOCK_MARGIN_S).items() if gone}
+        self.replay(deletes, after_swap=True)
         self.client.indices.refresh(index=self.new)
         self.clear()
 
