@@ -78,13 +78,12 @@ class FailingBulkClient:
         if self.bulk_calls == 1:
             raise TransportError(429, "es_rejected_execution_exception", {"error": "injected"})
         if self.bulk_calls == 2:
-            lines = body.splitlines() if isinstance(body, str) else [
-                line.decode() if isinstance(line, bytes) else line for line in body]
-            pairs = [lines[i:i + 2] for i in range(0, len(lines), 2)]
+            lines = (body.decode() if isinstance(body, bytes) else body).splitlines()
+            pairs = [lines[i:i + 2] for i in range(0, len(lines), 2)]  # index/create: action and source
             half = len(pairs) // 2
-            rejected = [{"index": {"_id": json.loads(p[0])["index"]["_id"], "status": 429,
-                                   "error": {"type": "es_rejected_execution_exception", "reason": "injected"}}}
-                        for p in pairs[:half]]
+            rejected = [{op: {"_id": meta["_id"], "status": 429,
+                              "error": {"type": "es_rejected_execution_exception", "reason": "injected"}}}
+                        for op, meta in (next(iter(json.loads(p[0]).items())) for p in pairs[:half])]
             sent = self._real.bulk(*args, body="\n".join(x for p in pairs[half:] for x in p) + "\n", **kwargs)
             return {"took": 1, "errors": True, "items": rejected + sent["items"]}
         return self._real.bulk(*args, body=body, **kwargs)
