@@ -2,16 +2,37 @@
 
 from __future__ import annotations
 
+from urllib.parse import unquote, urlsplit, urlunsplit
+
 from opensearchpy import OpenSearch
 
 from babelcore.settings import Settings, get_settings
 
 
+def split_credentials(url: str) -> tuple[str, tuple[str, str] | None]:
+    """``http://user:secret@host:9200`` -> (``http://host:9200``, ("user", "secret")).
+
+    The client authenticates with credentials given apart from the host; kept inside the host,
+    opensearch-py would show them in the client's repr."""
+    parts = urlsplit(url)
+    if parts.username is None and parts.password is None:
+        return url, None
+    host = parts.hostname or ""
+    if ":" in host:  # an IPv6 literal keeps its brackets
+        host = f"[{host}]"
+    netloc = f"{host}:{parts.port}" if parts.port is not None else host
+    bare = urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
+    return bare, (unquote(parts.username or ""), unquote(parts.password or ""))
+
+
 def make_client(settings: Settings | None = None, **overrides: object) -> OpenSearch:
-    """A client for ``settings.opensearch_url``; nothing connects until the first request."""
+    """A client for ``settings.opensearch_url``; nothing connects until the first request.
+
+    Basic auth comes from BABELSHOP_OPENSEARCH_USER / _PASSWORD, else from the URL's userinfo."""
     settings = settings or get_settings()
+    url, url_auth = split_credentials(settings.opensearch_url)
     kwargs: dict[str, object] = {
-        "hosts": [settings.opensearch_url],
+        "hosts": [url],
         "timeout": settings.opensearch_timeout_s,
         "http_compress": False,
         "retry_on_timeout": True,
@@ -20,7 +41,9 @@ def make_client(settings: Settings | None = None, **overrides: object) -> OpenSe
     if settings.opensearch_user:
         password = settings.opensearch_password.get_secret_value() if settings.opensearch_password else ""
         kwargs["http_auth"] = (settings.opensearch_user, password)
-    if settings.opensearch_url.startswith("https"):
+    elif url_auth is not None:
+        kwargs["http_auth"] = url_auth
+    if url.startswith("https"):
         kwargs["use_ssl"] = True
         kwargs["verify_certs"] = settings.opensearch_verify_certs
         kwargs["ssl_show_warn"] = settings.opensearch_verify_certs

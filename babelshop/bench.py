@@ -150,7 +150,7 @@ def bench_query(n: int, n_queries: int, as_json: bool) -> None:
     queries repeat, with the rewrite served by the rewriter's cache.
     """
     from babelshop.sample import load_sample
-    from query_rewriter.rewrite import Rewriter
+    from query_rewriter.rewriter import Rewriter
     from query_rewriter.search import Searcher
 
     settings = get_settings().model_copy(update={"query_log": False})

@@ -56,5 +56,4 @@ def demo(port: int, size: int) -> None:
                           hit.title_localized or "", f"{share:.0%}/{1 - share:.0%}")
         table.add_section()
     console.print(table)
-    if searcher._log is not None:
-        searcher._log.flush()
+    searcher.flush_log()

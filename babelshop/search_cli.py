@@ -1,9 +1,12 @@
-"""``babelshop search``: one query as a table or JSON, or a JSONL batch with models loaded once."""
+"""``babelshop search``: one query as a table or JSON, or a JSONL batch with models loaded once.
+
+Errors end the command through the CLI's group (babelshop.failures): bad input (a QueryError,
+an index built with another encoder) exits 2, a slow, unreachable or overloaded cluster 3.
+"""
 
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import click
@@ -24,6 +27,9 @@ def _table(response: SearchResponse, explain: bool) -> None:
     if explain:
         table.add_column("words / meaning")
         table.add_column("matched", overflow="fold")
+    if q.degraded:
+        # The lexical query was narrowed to fit the cluster's clause limit: say what was left out.
+        table.caption = f"narrowed to fit {q.clause_limit} clauses: " + "; ".join(q.degraded)
     for rank, hit in enumerate(response.hits, 1):
         row = [str(rank), hit.id, hit.title, hit.lang or "", hit.title_localized or "", f"{hit.score:.4f}"]
         if explain and hit.explanation:
@@ -57,7 +63,7 @@ def search(query: str | None, index: str | None, lang: str | None, size: int, fr
            as_json: bool, batch: Path | None, category: str | None, brand: str | None, price_min: float | None,
            price_max: float | None, product_lang: str | None) -> None:
     """Search the catalog in any language."""
-    from query_rewriter.search import Searcher, SearchUnavailable
+    from query_rewriter.search import Searcher
 
     try:
         filters = Filters(category=category, brand=brand, price_min=price_min, price_max=price_max,
@@ -73,15 +79,8 @@ def search(query: str | None, index: str | None, lang: str | None, size: int, fr
             raise click.UsageError("Give a QUERY, or --batch FILE.")
         response = searcher.search(query, lang=lang, mode=mode, size=size, from_=from_, filters=filters,
                                    explain=explain, index=index)
-    except QueryError as exc:
-        click.secho(f"error: {exc}", fg="red", err=True)
-        sys.exit(2)
-    except SearchUnavailable as exc:
-        click.secho(f"error: {exc}", fg="red", err=True)
-        sys.exit(1)
     finally:
-        if searcher._log is not None:
-            searcher._log.flush()
+        searcher.flush_log()
     if as_json:
         click.echo(_as_json(response))
     else:
@@ -89,7 +88,9 @@ def search(query: str | None, index: str | None, lang: str | None, size: int, fr
 
 
 def _run_batch(searcher, path: Path, *, index: str | None, mode: str, size: int, filters: Filters) -> None:
-    """One output line per input line, same order; a bad line gets an ``error`` instead of hits."""
+    """One output line per input line, same order; a bad line gets an ``error`` instead of hits.
+    A cluster that cannot answer, or an index built with another encoder, ends the whole batch."""
+    from mappings.install import VectorWidthError
     if not path.exists():
         raise click.UsageError(f"{path}: no such file; give a JSONL file of queries.")
     out = click.get_text_stream("stdout")
@@ -104,6 +105,8 @@ def _run_batch(searcher, path: Path, *, index: str | None, mode: str, size: int,
                 response = searcher.search(item["query"], lang=item.get("lang"), mode=mode, size=size,
                                            filters=filters, index=index)
                 record = {"qid": qid, "hits": [{"id": h.id, "score": h.score} for h in response.hits]}
+            except VectorWidthError:
+                raise
             except (QueryError, KeyError, ValueError, AttributeError) as exc:
                 record = {"qid": qid if qid is not None else str(number), "hits": [],
                           "error": f"line {number}: {exc}"}

@@ -14,18 +14,23 @@ embedding and the OpenSearch request body) without searching.
 
 from query_rewriter.models import Filters, Hit, HitExplanation, QueryError, RewrittenQuery, SearchResponse
 
-__all__ = ["Filters", "Hit", "HitExplanation", "QueryError", "RewrittenQuery", "SearchResponse", "Searcher",
-           "rewrite"]
+__all__ = ["Filters", "Hit", "HitExplanation", "QueryError", "RewrittenQuery", "SearchResponse", "SearchUnavailable",
+           "Searcher", "rewrite"]
 
 
 def __getattr__(name: str):
     # Lazy: importing the package must not load models or clients.
+    # No submodule is named like these, so an imported submodule never shadows them.
     if name == "Searcher":
         from query_rewriter.search import Searcher
 
         return Searcher
+    if name == "SearchUnavailable":
+        from query_rewriter.search import SearchUnavailable
+
+        return SearchUnavailable
     if name == "rewrite":
-        from query_rewriter.rewrite import rewrite
+        from query_rewriter.rewriter import rewrite
 
         return rewrite
     raise AttributeError(name)

@@ -4,11 +4,19 @@ by the neural-search ``hybrid`` query, or alone for the ``bm25`` and ``vector`` 
 
 User text only ever appears as the ``query`` of ``match``/``multi_match`` clauses: it is
 analyzed as text, never parsed as query syntax or run as a script.
+
+The lexical sub-query is planned first (:func:`planned_clauses`: which text, in which
+language's fields, at which boost) and rendered second, so that the clause budget
+(:mod:`query_rewriter.clause_budget`) counts exactly the clauses that will be sent, and the
+``RewrittenQuery.shape`` it chose is honoured wherever the query is rebuilt (explanations).
 """
 
 from __future__ import annotations
 
-from query_rewriter.models import Filters, RewrittenQuery
+from dataclasses import dataclass
+
+from query_rewriter.models import Filters, LexicalShape, RewrittenQuery
+from query_rewriter.terms import truncate_terms
 
 # Relative weight of evidence kinds; a clause's boost is this times the alternative's weight.
 ORIGINAL_BOOST = 1.0
@@ -17,53 +25,97 @@ SYNONYM_BOOST = 0.5
 ANY_LANGUAGE_BOOST = 0.6  # the raw text on the language-neutral fields (brands, model numbers)
 MAX_CLAUSES = 48
 ALL_WORDS = ":all"  # suffix of the clause name that requires every word
+ANY_LANGUAGE_FIELDS = ("title", "brand^0.5")
 
 SOURCE_FIELDS = ["id", "title", "lang", "category", "brand", "price", "currency", "title_i18n", "category_i18n"]
 
 
-def _lang_clause(text: str, lang: str, boost: float, name: str) -> dict:
-    """Any word of ``text`` in the language's title or category, plus as much again when every
-    word is there: "accessories for musical instruments" should rank "Musical Instrument
-    Accessories" above "Musical Instruments". The all-words half lifted BM25 on the taxonomy
-    dev split from 0.496 to 0.513 MRR@10 (all 6,576 queries)."""
-    fields = [f"title_i18n.{lang}^2", f"category_i18n.{lang}"]
-    any_word = {"multi_match": {"query": text, "fields": fields, "type": "best_fields",
-                                "boost": round(boost, 4), "_name": name}}
-    every_word = {"multi_match": {"query": text, "fields": fields, "type": "best_fields", "operator": "and",
-                                  "boost": round(boost, 4), "_name": f"{name}{ALL_WORDS}"}}
-    return {"bool": {"should": [any_word, every_word]}}
+@dataclass(frozen=True)
+class PlannedClause:
+    """One text searched in one language's fields (``lang`` None: the language-neutral fields)."""
+
+    name: str
+    description: str
+    text: str
+    lang: str | None
+    boost: float
 
 
-def lexical_query(q: RewrittenQuery, languages: tuple[str, ...], filters: Filters | None) -> tuple[dict, dict[str, str]]:
-    """The lexical sub-query and a map from clause name to a readable description."""
-    should: list[dict] = []
-    names: dict[str, str] = {}
+def lang_fields(lang: str, shape: LexicalShape) -> list[str]:
+    fields = [f"title_i18n.{lang}^2"]
+    if shape.category_fields:
+        fields.append(f"category_i18n.{lang}")
+    return fields
 
-    def add(clause: dict, name: str, description: str) -> None:
-        if len(should) < MAX_CLAUSES:
-            should.append(clause)
-            names[name] = description
-            names[f"{name}{ALL_WORDS}"] = f"{description} (every word)"
+
+def halves(clause: PlannedClause, shape: LexicalShape) -> int:
+    """How many multi_match clauses render ``clause``: the any-word one, and the every-word one
+    for a per-language text when the shape keeps it."""
+    return 2 if clause.lang is not None and shape.every_word else 1
+
+
+def fields_of(clause: PlannedClause, shape: LexicalShape) -> list[str]:
+    return list(ANY_LANGUAGE_FIELDS) if clause.lang is None else lang_fields(clause.lang, shape)
+
+
+def planned_clauses(q: RewrittenQuery, languages: tuple[str, ...], shape: LexicalShape | None = None
+                    ) -> list[PlannedClause]:
+    """The lexical clauses ``shape`` keeps, best evidence first, at most :data:`MAX_CLAUSES`."""
+    shape = shape or q.shape
+    planned: list[PlannedClause] = []
+
+    def add(name: str, label: str, text: str, lang: str | None, boost: float) -> None:
+        # The description shows the text as searched (cut when the shape cuts texts).
+        text = truncate_terms(text, shape.max_terms) if shape.max_terms is not None else text
+        if len(planned) < MAX_CLAUSES and text.strip():
+            planned.append(PlannedClause(name, f"{label}: {text}", text, lang, boost))
 
     searched_in = [q.lang] if q.lang in languages else []
     if q.lang_method == "default":
         # Unsure of the language: the original text is tried in every catalog language.
         searched_in = list(languages)
     for lang in searched_in:
-        add(_lang_clause(q.normalized, lang, ORIGINAL_BOOST, f"original:{lang}"), f"original:{lang}",
-            f"original {lang}: {q.normalized}")
-    add({"multi_match": {"query": q.normalized, "fields": ["title", "brand^0.5"], "boost": ANY_LANGUAGE_BOOST,
-                         "_name": "original:any"}}, "original:any", f"original text: {q.normalized}")
+        add(f"original:{lang}", f"original {lang}", q.normalized, lang, ORIGINAL_BOOST)
+    add("original:any", "original text", q.normalized, None, ANY_LANGUAGE_BOOST)
     for lang, alternatives in q.translations.items():
-        for i, alt in enumerate(alternatives):
-            name = f"translation:{lang}:{i}"
-            add(_lang_clause(alt.text, lang, TRANSLATION_BOOST * alt.weight, name), name,
-                f"translation {lang}: {alt.text}")
-    for lang, terms in q.synonyms.items():
-        for i, term in enumerate(terms):
-            name = f"synonym:{lang}:{i}"
-            add(_lang_clause(term.text, lang, SYNONYM_BOOST * term.weight, name), name,
-                f"synonym {lang} ({term.source}): {term.text}")
+        kept = alternatives if shape.alternatives is None else alternatives[:shape.alternatives]
+        for i, alt in enumerate(kept):
+            add(f"translation:{lang}:{i}", f"translation {lang}", alt.text, lang, TRANSLATION_BOOST * alt.weight)
+    if shape.synonyms:
+        for lang, terms in q.synonyms.items():
+            for i, term in enumerate(terms):
+                add(f"synonym:{lang}:{i}", f"synonym {lang} ({term.source})", term.text, lang,
+                    SYNONYM_BOOST * term.weight)
+    return planned
+
+
+def _render(clause: PlannedClause, shape: LexicalShape) -> dict:
+    """A per-language text matches any word of it in the language's title (and category), plus
+    as much again when every word is there: "accessories for musical instruments" should rank
+    "Musical Instrument Accessories" above "Musical Instruments". The all-words half lifted BM25
+    on the taxonomy dev split (all queries)."""
+    if clause.lang is None:
+        return {"multi_match": {"query": clause.text, "fields": list(ANY_LANGUAGE_FIELDS),
+                                "boost": clause.boost, "_name": clause.name}}
+    fields = lang_fields(clause.lang, shape)
+    any_word = {"multi_match": {"query": clause.text, "fields": fields, "type": "best_fields",
+                                "boost": round(clause.boost, 4), "_name": clause.name}}
+    if not shape.every_word:
+        return any_word
+    every_word = {"multi_match": {"query": clause.text, "fields": fields, "type": "best_fields", "operator": "and",
+                                  "boost": round(clause.boost, 4), "_name": f"{clause.name}{ALL_WORDS}"}}
+    return {"bool": {"should": [any_word, every_word]}}
+
+
+def lexical_query(q: RewrittenQuery, languages: tuple[str, ...], filters: Filters | None) -> tuple[dict, dict[str, str]]:
+    """The lexical sub-query (in ``q.shape``) and a map from clause name to a readable description."""
+    should: list[dict] = []
+    names: dict[str, str] = {}
+    for clause in planned_clauses(q, languages):
+        should.append(_render(clause, q.shape))
+        names[clause.name] = clause.description
+        if halves(clause, q.shape) == 2:
+            names[f"{clause.name}{ALL_WORDS}"] = f"{clause.description} (every word)"
     query = {"bool": {"should": should, "minimum_should_match": 1}}
     if filters and filters.clauses():
         query["bool"]["filter"] = filters.clauses()

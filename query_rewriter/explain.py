@@ -5,34 +5,33 @@ sub-query on their own (same depth, same filters, shard by shard as the hybrid q
 them), which gives each hit's raw scores, the min and max the normalization-processor saw,
 and the named lexical clauses that matched; then we apply the pipeline's formula. The
 result is checked against the returned score.
+
+The lexical sub-query is rebuilt in the shape the search used (``RewrittenQuery.shape``), and
+every request goes through the client the search passes in, bounded by the search's deadline.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
+from babelcore.settings import Settings
 from query_rewriter.builder import knn_query, lexical_query
 from query_rewriter.models import Filters, Hit, HitExplanation, RewrittenQuery
-
-if TYPE_CHECKING:
-    from query_rewriter.search import Searcher
 
 RRF_RANK_CONSTANT = 60
 MIN_SCORE = 0.001  # neural-search's min_max floor for a hit at the sub-query's minimum
 
 
-def _shard_count(searcher: Searcher, alias: str) -> int:
-    found = searcher.client.indices.get_settings(index=alias, name="index.number_of_shards")
+def _shard_count(client, alias: str) -> int:
+    found = client.indices.get_settings(index=alias, name="index.number_of_shards")
     return max(int(v["settings"]["index"]["number_of_shards"]) for v in found.values())
 
 
-def _run(searcher: Searcher, alias: str, query: dict, depth: int, shards: int) -> list[tuple[int, dict]]:
+def _run(client, alias: str, query: dict, depth: int, shards: int) -> list[tuple[int, dict]]:
     """Each shard's top ``depth`` with its rank in that shard: the lists the hybrid query hands
     the pipeline (min-max spans all of them; RRF ranks within each shard's list)."""
     out: list[tuple[int, dict]] = []
     for shard in range(shards):
         body = {"size": depth, "query": query, "_source": False}
-        hits = searcher.client.search(index=alias, body=body, params={"preference": f"_shards:{shard}"})["hits"]["hits"]
+        hits = client.search(index=alias, body=body, params={"preference": f"_shards:{shard}"})["hits"]["hits"]
         out.extend(enumerate(hits, 1))
     return out
 
@@ -46,13 +45,14 @@ def min_max(score: float | None, low: float, high: float) -> float | None:
     return value if value > 0 else MIN_SCORE
 
 
-def explain_hits(searcher: Searcher, alias: str, q: RewrittenQuery, hits: list[Hit], filters: Filters | None) -> None:
-    settings = searcher.settings
+def explain_hits(client, settings: Settings, alias: str, q: RewrittenQuery, hits: list[Hit],
+                 filters: Filters | None) -> None:
+    """Fill each hit's ``explanation``; ``client`` is the searcher's, seen through the search's deadline."""
     depth = max(min(settings.knn_candidates, settings.search_max_depth), len(hits))
     lexical, names = lexical_query(q, settings.catalog_languages, filters)
-    shards = _shard_count(searcher, alias)
-    lex_hits = _run(searcher, alias, lexical, depth, shards) if q.mode != "vector" else []
-    vec_hits = _run(searcher, alias, knn_query(q.embedding, depth, filters), depth, shards) if q.mode != "bm25" else []
+    shards = _shard_count(client, alias)
+    lex_hits = _run(client, alias, lexical, depth, shards) if q.mode != "vector" else []
+    vec_hits = _run(client, alias, knn_query(q.embedding, depth, filters), depth, shards) if q.mode != "bm25" else []
     lex = {h["_id"]: (rank, float(h["_score"]), h.get("matched_queries", [])) for rank, h in lex_hits}
     vec = {h["_id"]: (rank, float(h["_score"])) for rank, h in vec_hits}
     lex_scores = [s for _, s, _ in lex.values()] or [0.0]

@@ -6,12 +6,16 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, model_validator
 
+from babelcore.errors import InputError
+
 Mode = Literal["hybrid", "rrf", "bm25", "vector"]
 MODES: tuple[str, ...] = ("hybrid", "rrf", "bm25", "vector")
 
 
-class QueryError(ValueError):
-    """The query or its options cannot be searched; the message names the input and the fix."""
+class QueryError(InputError):
+    """The query or its options cannot be searched; the message names the input and the fix.
+
+    An ``InputError`` (exit code 2 in the CLI), and still a ``ValueError`` for older callers."""
 
 
 class WeightedText(BaseModel):
@@ -55,6 +59,18 @@ class Filters(BaseModel):
         return out
 
 
+class LexicalShape(BaseModel):
+    """How much of the expansion the lexical sub-query carries. The full shape is the default;
+    :mod:`query_rewriter.clause_budget` narrows it, step by step, until the query fits the
+    cluster's boolean clause limit. Explanations rebuild the same query from it."""
+
+    synonyms: bool = True  # synonym expansion clauses
+    alternatives: int | None = None  # translation alternatives per language (None: all the rewriter kept)
+    every_word: bool = True  # the every-word (operator "and") half of each per-language clause
+    category_fields: bool = True  # category_i18n.<lang> next to title_i18n.<lang>
+    max_terms: int | None = None  # words (tokens) kept of each text (None: all)
+
+
 class RewrittenQuery(BaseModel):
     """Everything the rewriter derived from the shopper's text."""
 
@@ -70,6 +86,12 @@ class RewrittenQuery(BaseModel):
     body: dict = Field(default_factory=dict, repr=False)
     pipeline: str | None = None
     clause_names: dict[str, str] = Field(default_factory=dict, repr=False)  # _name -> "kind lang: text"
+    # The clause budget: the cluster's limit, the estimate of the lexical query's leaf clauses,
+    # and, when the full query would not fit, what was left out (readable, in the order applied).
+    shape: LexicalShape = Field(default_factory=LexicalShape)
+    clause_limit: int | None = None
+    clause_estimate: int | None = None
+    degraded: list[str] = Field(default_factory=list)
 
 
 class HitExplanation(BaseModel):

@@ -1,40 +1,67 @@
-"""``Searcher``: one search = one rewrite + one OpenSearch request (+ explanations on demand)."""
+"""``Searcher``: one search = one rewrite + one OpenSearch request (+ explanations on demand).
+
+Before its first search a ``Searcher`` reads the cluster's boolean clause limit (the rewriter
+fits the lexical query under it) and, per alias, checks that the index's vector width is the
+encoder's, before anything is embedded. All cluster requests of one search share its deadline
+(:mod:`query_rewriter.deadline`).
+"""
 
 from __future__ import annotations
 
+import re
+import threading
 import time
 
-from opensearchpy.exceptions import ConnectionError as OSConnectionError
-from opensearchpy.exceptions import RequestError, TransportError
+from opensearchpy.exceptions import NotFoundError, TransportError
 
+from babelcore.errors import from_cluster, root_cause
 from babelcore.opensearch_client import make_client
 from babelcore.settings import Settings, get_settings
 from babelcore.translators.base import TranslationError
 from mappings.pipelines import pipeline_name
+from query_rewriter.clause_budget import read_clause_limit
+from query_rewriter.deadline import Deadline, SearchUnavailable
 from query_rewriter.models import Filters, Hit, QueryError, RewrittenQuery, SearchResponse
-from query_rewriter.rewrite import Rewriter
+from query_rewriter.rewriter import Rewriter
+
+__all__ = ["SearchUnavailable", "Searcher"]
 
 _EMPTY = {"hits": {"hits": [], "total": {"value": 0, "relation": "eq"}}}
+_TOO_MANY_CLAUSES = ("maxclausecount", "too many nested clauses", "too_many_nested_clauses", "too_many_clauses")
 
 
-def _root_cause(exc: TransportError) -> str:
-    info = exc.info if isinstance(exc.info, dict) else {}
-    causes = info.get("error", {}).get("root_cause") or [{}]
-    return causes[0].get("reason") or str(exc.error)
+class _TooManyClauses(Exception):
+    """The cluster counted more clauses than the estimate: the query is fitted again, tighter."""
+
+    def __init__(self, limit: int | None) -> None:
+        super().__init__(limit)
+        self.limit = limit
 
 
-class SearchUnavailable(RuntimeError):
-    """OpenSearch could not answer; the message says where it was looked for."""
+def _too_many_clauses(exc: TransportError) -> bool:
+    # Lucene's limit comes back as a 400 or, for nested clauses, a 500 that no retry changes.
+    said = f"{exc.info} {exc.error}".lower()
+    return any(marker in said for marker in _TOO_MANY_CLAUSES)
 
 
 class Searcher:
-    """Loads models once; ``search`` may be called from many threads."""
+    """Loads models once; ``search`` may be called from many threads.
 
-    def __init__(self, settings: Settings | None = None, *, client=None, rewriter: Rewriter | None = None) -> None:
+    A client passed in keeps its own retry policy; the one built here does not retry on its
+    own (the search retries within its deadline) and never waits longer than the deadline.
+    ``clause_limit`` overrides the cluster's max_clause_count (read from the cluster when None);
+    should the cluster refuse a query as too large anyway, the limit it names is used from then on."""
+
+    def __init__(self, settings: Settings | None = None, *, client=None, rewriter: Rewriter | None = None,
+                 clause_limit: int | None = None) -> None:
         self.settings = settings or get_settings()
-        self.client = client or make_client(self.settings)
+        self.client = client or make_client(self.settings, max_retries=0, retry_on_timeout=False,
+                                            timeout=self.settings.search_timeout_s)
         self.rewriter = rewriter or Rewriter(self.settings)
         self._log = None
+        self._clause_limit = clause_limit
+        self._width_checked: set[str] = set()
+        self._lock = threading.Lock()
 
     @property
     def query_log(self):
@@ -44,20 +71,53 @@ class Searcher:
             self._log = QueryLog(self.client, self.settings.index)
         return self._log
 
+    def flush_log(self) -> None:
+        """Write the query log's pending entries (short-lived processes call this before exiting)."""
+        if self._log is not None:
+            self._log.flush()
+
     def search(self, text: str, *, lang: str | None = None, mode: str = "hybrid", size: int = 10, from_: int = 0,
                filters: Filters | None = None, explain: bool = False, index: str | None = None) -> SearchResponse:
         """Search ``index`` (the settings' alias by default) and return hits with their texts
-        in the shopper's language; ``explain`` adds each hit's lexical and vector share."""
+        in the shopper's language; ``explain`` adds each hit's lexical and vector share.
+
+        Raises QueryError (bad input, exit 2), VectorWidthError (the index was built with
+        another encoder, exit 2) or SearchUnavailable (slow, unreachable or overloaded, exit 3)."""
         started = time.perf_counter()
         alias = index or self.settings.index
-        q = self.rewriter.rewrite(text, lang, mode=mode, size=size, from_=from_, filters=filters)
+        self.rewriter.validate(text, mode=mode, size=size, from_=from_)
+        deadline = Deadline(self.client, timeout_s=self.settings.search_timeout_s,
+                            retries=self.settings.search_retries, url=self.settings.opensearch_url)
+        limit = self._read_clause_limit(deadline)
+        if mode != "bm25":
+            self._check_width(deadline, alias)
+        q = self.rewriter.rewrite(text, lang, mode=mode, size=size, from_=from_, filters=filters, clause_limit=limit)
         pipeline = pipeline_name(alias, mode) if mode in ("hybrid", "rrf") else None
-        raw = self._send(alias, q.body, pipeline)
+        try:
+            raw = self._send(deadline, alias, q.body, pipeline)
+        except _TooManyClauses as refused:
+            # The limit was not what we read, or the cluster's analyzers (other synonym rules)
+            # make more clauses than the estimate: fit again, once, to the limit the cluster
+            # names in its refusal if below ours, else to half.
+            named = refused.limit if refused.limit and refused.limit < limit else limit // 2
+            with self._lock:
+                self._clause_limit = max(min(named, self._clause_limit or named), 1)
+            q = self.rewriter.rewrite(text, lang, mode=mode, size=size, from_=from_, filters=filters,
+                                      clause_limit=max(named, 1))
+            note = f"the cluster refused the query as over its clause limit: fitted again to {max(named, 1)}"
+            q = q.model_copy(update={"degraded": [*q.degraded, note]})
+            try:
+                raw = self._send(deadline, alias, q.body, pipeline)
+            except _TooManyClauses as exc:
+                msg = (f"OpenSearch refused the search on '{alias}' as too large even after it was narrowed: raise "
+                       "indices.query.bool.max_clause_count on the cluster, or shorten the query.")
+                raise QueryError(msg) from exc
         hits = [self._hit(h, q) for h in raw["hits"]["hits"]]
         if explain and hits:
             from query_rewriter.explain import explain_hits
 
-            explain_hits(self, alias, q, hits, filters)
+            explain_hits(deadline.client_for(f"explaining the hits of '{alias}'"), self.settings, alias, q, hits,
+                         filters)
         took_ms = (time.perf_counter() - started) * 1000
         total = raw["hits"]["total"]["value"] if isinstance(raw["hits"]["total"], dict) else raw["hits"]["total"]
         response = SearchResponse(query=q.model_copy(update={"pipeline": pipeline}), hits=hits, total=total,
@@ -66,25 +126,46 @@ class Searcher:
             self.query_log.record(q, mode=mode, hits=len(hits), total=total, took_ms=took_ms)
         return response
 
-    def _send(self, alias: str, body: dict, pipeline: str | None) -> dict:
+    def _read_clause_limit(self, deadline: Deadline) -> int:
+        """The cluster's max_clause_count, read by the first search of this Searcher."""
+        if self._clause_limit is None:
+            limit = read_clause_limit(deadline.client_for("reading the cluster's clause limit"))
+            with self._lock:
+                self._clause_limit = limit
+        return self._clause_limit
+
+    def _check_width(self, deadline: Deadline, alias: str) -> None:
+        """Once per alias, before the first search embeds anything: an index built with another
+        encoder would answer every vector search with an error or nonsense."""
+        if alias in self._width_checked:
+            return
+        from mappings.width import check_vector_width
+
+        check_vector_width(deadline.client_for(f"reading the mapping of '{alias}'"), alias,
+                           self.rewriter.encoder.dimension)
+        with self._lock:
+            self._width_checked.add(alias)
+
+    def _send(self, deadline: Deadline, alias: str, body: dict, pipeline: str | None) -> dict:
         params = {"search_pipeline": pipeline} if pipeline else {}
         try:
-            return self.client.search(index=alias, body=body, params=params)
-        except OSConnectionError as exc:
-            msg = f"Cannot reach OpenSearch at {self.settings.opensearch_url}: start it (babelshop engine start)."
-            raise SearchUnavailable(msg) from exc
-        except RequestError as exc:
-            if "Reached end of search result" in str(exc.info):
-                return _EMPTY  # a page past the last hybrid candidate is simply empty
-            # A 400 here is ours, not the shopper's (their text is only ever a match query).
-            msg = (f"OpenSearch refused the search on '{alias}' ({_root_cause(exc)}): check that "
-                   f"'babelshop setup --index {alias}' ran against this cluster.")
+            return deadline.call(self.client.search, index=alias, body=body, params=params,
+                                 doing=f"searching '{alias}'", permanent=_too_many_clauses)
+        except NotFoundError as exc:
+            msg = f"There is no index '{alias}': run 'babelshop setup --index {alias}' and ingest products."
             raise QueryError(msg) from exc
         except TransportError as exc:
-            if exc.status_code == 404:
-                msg = f"There is no index '{alias}': run 'babelshop setup --index {alias}' and ingest products."
+            if _too_many_clauses(exc):
+                named = re.search(r"maxClauseCount is set to (\d+)", f"{exc.info} {exc.error}")
+                raise _TooManyClauses(int(named.group(1)) if named else None) from exc
+            if exc.status_code == 400:
+                if "Reached end of search result" in str(exc.info):
+                    return _EMPTY  # a page past the last hybrid candidate is simply empty
+                # A 400 here is ours, not the shopper's (their text is only ever a match query).
+                msg = (f"OpenSearch refused the search on '{alias}' ({root_cause(exc)}): check that "
+                       f"'babelshop setup --index {alias}' ran against this cluster.")
                 raise QueryError(msg) from exc
-            raise SearchUnavailable(f"OpenSearch failed the search: {exc.status_code} {exc.error}") from exc
+            raise from_cluster(exc, url=self.settings.opensearch_url, doing=f"searching '{alias}'") from exc
 
     def _hit(self, raw: dict, q: RewrittenQuery) -> Hit:
         src = raw.get("_source", {})

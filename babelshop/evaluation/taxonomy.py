@@ -165,7 +165,7 @@ def untranslated_searcher(searcher):
     Documents keep their index-time translations, so this measures the query side's share.
     """
     from babelcore.translators.base import Translation, Translator
-    from query_rewriter.rewrite import Rewriter
+    from query_rewriter.rewriter import Rewriter
     from query_rewriter.search import Searcher
 
     class Identity(Translator):

@@ -12,7 +12,7 @@ from babelcore.settings import Settings
 from indexer.reindex import prune_old, reindex
 from indexer.service import IndexingService
 from mappings.install import VectorWidthError, alias_target, setup
-from query_rewriter.rewrite import Rewriter
+from query_rewriter.rewriter import Rewriter
 from query_rewriter.search import Searcher
 
 pytestmark = pytest.mark.integration

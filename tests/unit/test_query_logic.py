@@ -133,7 +133,7 @@ def test_query_vector_mixes_the_original_with_its_english_alternatives() -> None
     import numpy as np
 
     from babelcore.settings import Settings
-    from query_rewriter.rewrite import Rewriter
+    from query_rewriter.rewriter import Rewriter
 
     encoder = _CountingEncoder()
     rewriter = Rewriter(Settings(query_vector_original_weight=0.3), encoder=encoder, translator=object())
@@ -154,7 +154,7 @@ def test_query_vector_mixes_the_original_with_its_english_alternatives() -> None
 def test_the_vector_gets_as_many_english_alternatives_as_the_encoder_pools() -> None:
     from babelcore.settings import Settings
     from babelcore.translators.base import Translation
-    from query_rewriter.rewrite import Rewriter
+    from query_rewriter.rewriter import Rewriter
 
     class Numbered:
         id = "numbered"

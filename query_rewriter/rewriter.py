@@ -2,7 +2,11 @@
 expand synonyms, embed, and build the OpenSearch request.
 
 A ``Rewriter`` keeps its models and an LRU of recent rewrites, so a repeated query costs a
-dictionary lookup.
+dictionary lookup. The lexical part of the request is fitted to the cluster's boolean clause
+limit (:mod:`query_rewriter.clause_budget`); what had to be left out is in ``degraded``.
+
+(This module is ``rewriter``, not ``rewrite``: a submodule named like the package's exported
+``rewrite`` function would replace it as the package attribute once imported.)
 """
 
 from __future__ import annotations
@@ -19,18 +23,26 @@ from babelcore.models import LazyModels
 from babelcore.settings import PIVOT_LANGUAGE, Settings, get_settings
 from babelcore.translators.base import TranslationError
 from query_rewriter.builder import request_body
+from query_rewriter.clause_budget import STOCK_CLAUSE_LIMIT, fit
 from query_rewriter.models import MODES, ExpansionTerm, Filters, QueryError, RewrittenQuery, WeightedText
 from query_rewriter.normalize import normalize_query
 from query_rewriter.query_language import refine_language
+from query_rewriter.terms import TermCounter
 
 CACHE_SIZE = 4096
 
 
 class Rewriter(LazyModels):
-    """Holds the encoder, the translator and a cache; ``rewrite`` is thread-safe."""
+    """Holds the encoder, the translator and a cache; ``rewrite`` is thread-safe.
 
-    def __init__(self, settings: Settings | None = None, *, encoder=None, translator=None) -> None:
+    ``clause_limit`` is the cluster's ``indices.query.bool.max_clause_count`` (the ``Searcher``
+    reads it from the cluster and passes it per call); the stock default otherwise."""
+
+    def __init__(self, settings: Settings | None = None, *, encoder=None, translator=None,
+                 clause_limit: int = STOCK_CLAUSE_LIMIT) -> None:
         super().__init__(settings or get_settings(), encoder=encoder, translator=translator)
+        self.clause_limit = clause_limit
+        self._terms = TermCounter(self.settings.synonyms_dir)
         self._cache: OrderedDict[str, RewrittenQuery] = OrderedDict()
         # Per query text, and per list of alternatives (keyed "\x1f"-joined, led by "\x1f", which
         # normalized text never holds); shared by all modes.
@@ -48,21 +60,28 @@ class Rewriter(LazyModels):
                    "BABELSHOP_SEARCH_MAX_DEPTH.")
             raise QueryError(msg)
 
-    def rewrite(self, text: str, lang: str | None = None, *, mode: str = "hybrid", size: int = 10, from_: int = 0,
-                filters: Filters | None = None) -> RewrittenQuery:
+    def validate(self, text: str | None, *, mode: str, size: int, from_: int) -> str:
+        """The normalized text, or a QueryError naming what is wrong with the input (mode, paging,
+        nothing to search); no model or cluster work, so bad input fails fast and first."""
         if mode not in MODES:
             msg = f"Unknown mode '{mode}': use one of {', '.join(MODES)}."
             raise QueryError(msg)
         self.check_paging(size, from_)
-        normalized = normalize_query(text)
-        key = json.dumps([normalized, lang, mode, size, from_, filters.model_dump() if filters else None])
+        return normalize_query(text)
+
+    def rewrite(self, text: str, lang: str | None = None, *, mode: str = "hybrid", size: int = 10, from_: int = 0,
+                filters: Filters | None = None, clause_limit: int | None = None) -> RewrittenQuery:
+        limit = clause_limit or self.clause_limit
+        normalized = self.validate(text, mode=mode, size=size, from_=from_)
+        key = json.dumps([normalized, lang, mode, size, from_, filters.model_dump() if filters else None, limit])
         with self._lock:
             cached = self._cache.get(key)
             if cached is not None:
                 self._cache.move_to_end(key)
                 self.cache_hits += 1
                 return cached.model_copy(update={"text": _printable(text)})
-        rewritten = self._rewrite(text, normalized, lang, mode=mode, size=size, from_=from_, filters=filters)
+        rewritten = self._rewrite(text, normalized, lang, mode=mode, size=size, from_=from_, filters=filters,
+                                  clause_limit=limit)
         with self._lock:
             self._cache[key] = rewritten
             while len(self._cache) > CACHE_SIZE:
@@ -70,7 +89,7 @@ class Rewriter(LazyModels):
         return rewritten
 
     def _rewrite(self, text: str, normalized: str, lang: str | None, *, mode: str, size: int, from_: int,
-                 filters: Filters | None) -> RewrittenQuery:
+                 filters: Filters | None, clause_limit: int) -> RewrittenQuery:
         languages = self.settings.catalog_languages
         guess = detect_language(normalized, languages, given=lang)
         guess = refine_language(normalized, guess, languages, self.translator)
@@ -98,6 +117,9 @@ class Rewriter(LazyModels):
                            lang_method=guess.method, translations=translations, synonyms=synonyms, mode=mode)
         if mode != "bm25":
             q.embedding = self._embed(normalized, guess.lang, english)
+        if mode != "vector":  # the vector mode sends no lexical query
+            q.shape, q.clause_estimate, q.degraded = fit(q, languages, clause_limit, filters, self._terms)
+            q.clause_limit = clause_limit
         depth = min(self.settings.knn_candidates, self.settings.search_max_depth)
         q.body, q.clause_names = request_body(q, mode=mode, size=size, from_=from_, depth=depth,
                                               languages=languages, filters=filters)
