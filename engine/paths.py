@@ -2,6 +2,11 @@
 
 As root the node must run as an unprivileged user (OpenSearch refuses root), and that user
 cannot read /root, so root's default is /var/lib/babelshop; anyone else uses ~/.cache.
+
+One root holds a node home per OpenSearch version (``opensearch-<version>/``, immutable once
+assembled, shared by every node of that version) and a folder per running node, named by its
+HTTP port (``nodes/<port>/``: config, logs, tmp, state and, by default, its data), so nodes of
+different versions run side by side.
 """
 
 from __future__ import annotations
@@ -10,8 +15,10 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-OPENSEARCH_VERSION = "2.19.1"
+from engine.versions import DEFAULT_VERSION
+
 ENGINE_USER = "babelshop"
+DEFAULT_PORT = 9200
 
 
 def running_as_root() -> bool:
@@ -27,40 +34,57 @@ def default_root() -> Path:
     return Path.home() / ".cache" / "babelshop" / "engine"
 
 
+def default_version() -> str:
+    return os.environ.get("BABELSHOP_ENGINE_VERSION") or DEFAULT_VERSION
+
+
 @dataclass(frozen=True)
 class EnginePaths:
-    """The node's home (immutable once assembled), its data, logs and run state."""
+    """One node's files: the version's home, and the node's data, config, logs and run state."""
 
     root: Path
     data_dir: Path
+    version: str = DEFAULT_VERSION
+    port: int = DEFAULT_PORT
 
     @classmethod
-    def resolve(cls, data_dir: str | Path | None = None) -> EnginePaths:
+    def resolve(cls, data_dir: str | Path | None = None, *, version: str | None = None,
+                port: int = DEFAULT_PORT) -> EnginePaths:
         root = default_root()
-        data = Path(data_dir) if data_dir else Path(os.environ.get("BABELSHOP_ENGINE_DATA_DIR", root / "data"))
-        return cls(root=root, data_dir=data.resolve())
+        version = version or default_version()
+        configured = data_dir or os.environ.get("BABELSHOP_ENGINE_DATA_DIR")
+        data = Path(configured) if configured else root / "nodes" / str(port) / f"data-{version}"
+        return cls(root=root, data_dir=data.resolve(), version=version, port=port)
+
+    @property
+    def homes(self) -> Path:
+        # Tests run extra nodes under another root but share the assembled jars.
+        configured = os.environ.get("BABELSHOP_ENGINE_HOMES")
+        return Path(configured) if configured else self.root
 
     @property
     def home(self) -> Path:
-        # Shareable between instances (tests run a second node from the same jars).
-        configured = os.environ.get("BABELSHOP_ENGINE_HOME")
-        return Path(configured) if configured else self.root / f"opensearch-{OPENSEARCH_VERSION}"
+        return self.homes / f"opensearch-{self.version}"
+
+    @property
+    def node_dir(self) -> Path:
+        return self.root / "nodes" / str(self.port)
 
     @property
     def conf_dir(self) -> Path:
-        return self.root / "config"
+        return self.node_dir / "config"
 
     @property
     def logs_dir(self) -> Path:
-        return self.root / "logs"
+        return self.node_dir / "logs"
 
     @property
     def tmp_dir(self) -> Path:
-        return self.root / "tmp"
+        return self.node_dir / "tmp"
 
     @property
     def state_file(self) -> Path:
-        return self.root / "engine.json"
+        return self.node_dir / "engine.json"
 
     @property
     def log_file(self) -> Path:
@@ -70,3 +94,9 @@ class EnginePaths:
     @property
     def console_file(self) -> Path:
         return self.logs_dir / "console.log"
+
+
+def node_ports(root: Path | None = None) -> list[int]:
+    """The HTTP ports of the nodes that have a folder under ``root``."""
+    nodes = (root or default_root()) / "nodes"
+    return sorted(int(p.name) for p in nodes.iterdir() if p.name.isdigit()) if nodes.is_dir() else []

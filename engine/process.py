@@ -21,9 +21,10 @@ from pathlib import Path
 from engine.assemble import assemble
 from engine.config import CLUSTER_NAME, read_jvm_options, write_config
 from engine.errors import EngineError
-from engine.paths import ENGINE_USER, OPENSEARCH_VERSION, EnginePaths, running_as_root
+from engine.java import find_java
+from engine.paths import DEFAULT_PORT, ENGINE_USER, EnginePaths, default_root, node_ports, running_as_root
+from engine.versions import engine_line
 
-DEFAULT_PORT = 9200
 DEFAULT_HEAP = "1g"
 START_TIMEOUT_S = 180.0
 
@@ -34,6 +35,7 @@ class EngineStatus:
     url: str | None = None
     pid: int | None = None
     version: str | None = None
+    java: str | None = None
     health: str | None = None
     home: str | None = None
     data_dir: str | None = None
@@ -94,9 +96,9 @@ def _ours(url: str) -> dict | None:
     return info if info and info.get("cluster_name") == CLUSTER_NAME else None
 
 
-def status(paths: EnginePaths | None = None) -> EngineStatus:
-    """What the engine is doing now, from its state file and the node itself."""
-    paths = paths or EnginePaths.resolve()
+def status(paths: EnginePaths | None = None, *, port: int = DEFAULT_PORT) -> EngineStatus:
+    """What the node on ``port`` is doing now, from its state file and the node itself."""
+    paths = paths or EnginePaths.resolve(port=port)
     state = _read_state(paths)
     pid = state.get("pid")
     url = state.get("url")
@@ -107,7 +109,7 @@ def status(paths: EnginePaths | None = None) -> EngineStatus:
     health = _http_json(url + "/_cluster/health") or {}
     return EngineStatus(
         running=bool(info), url=url, pid=pid, version=info.get("version", {}).get("number"),
-        health=health.get("status"), home=str(paths.home), data_dir=state.get("data_dir"),
+        java=state.get("java"), health=health.get("status"), home=str(paths.home), data_dir=state.get("data_dir"),
         log_file=str(paths.log_file), rss_mb=_rss_mb(pid),
     )
 
@@ -135,19 +137,10 @@ def _prepare_dirs(paths: EnginePaths, user: pwd.struct_passwd | None) -> None:
                     os.lchown(os.path.join(dirpath, name), user.pw_uid, user.pw_gid)
 
 
-def _java() -> str:
-    java_home = os.environ.get("JAVA_HOME")
-    java = Path(java_home, "bin", "java") if java_home else shutil.which("java")
-    if not java or not Path(java).exists():
-        msg = "Java is missing: install a JDK 17 or newer (apt-get install openjdk-17-jre-headless) or set JAVA_HOME."
-        raise EngineError(msg)
-    return str(java)
-
-
-def _command(paths: EnginePaths, conf: Path) -> list[str]:
+def _command(paths: EnginePaths, conf: Path, java: str) -> list[str]:
     home = paths.home
     return [
-        _java(), *read_jvm_options(conf),
+        java, *read_jvm_options(conf),
         f"-Dopensearch.path.home={home}", f"-Dopensearch.path.conf={conf}",
         "-Dopensearch.distribution.type=tar", "-Dopensearch.bundled_jdk=false",
         "-cp", f"{home}/lib/*", "org.opensearch.bootstrap.OpenSearch",
@@ -163,20 +156,23 @@ def _log_tail(paths: EnginePaths, lines: int = 25) -> str:
 
 
 def start(port: int = DEFAULT_PORT, data_dir: str | Path | None = None, heap: str | None = None,
-          timeout_s: float = START_TIMEOUT_S) -> EngineStatus:
+          timeout_s: float = START_TIMEOUT_S, version: str | None = None) -> EngineStatus:
     """Assemble if needed, start the node, wait for yellow, return its status."""
-    paths = EnginePaths.resolve(data_dir)
+    paths = EnginePaths.resolve(data_dir, version=version, port=port)
+    engine = engine_line(paths.version)
     url = f"http://127.0.0.1:{port}"
     current = status(paths)
     if current.running and current.url == url:
         return current
+    if current.running and current.version != engine.version:
+        raise EngineError(f"OpenSearch {current.version} already runs on port {port}: stop it first "
+                          f"(babelshop engine stop --port {port}) or pass another --port.")
     if _port_open(port):
         if _ours(url):
             return EngineStatus(running=True, url=url, version=_ours(url)["version"]["number"],
                                 log_file=str(paths.log_file))
         raise EngineError(f"Port {port} is held by something that is not babelshop's engine: stop it or pass --port.")
-    if current.running:
-        raise EngineError(f"The engine already runs at {current.url}: stop it first (babelshop engine stop).")
+    java, java_major = find_java(engine)
     assemble(paths)
     heap = heap or os.environ.get("BABELSHOP_ENGINE_HEAP", DEFAULT_HEAP)
     user = _ensure_user() if running_as_root() else None
@@ -192,13 +188,14 @@ def start(port: int = DEFAULT_PORT, data_dir: str | Path | None = None, heap: st
         if user is not None:
             os.chown(paths.console_file, user.pw_uid, user.pw_gid)
         proc = subprocess.Popen(
-            _command(paths, conf), cwd=paths.home, env=env, stdin=subprocess.DEVNULL,
+            _command(paths, conf, java), cwd=paths.home, env=env, stdin=subprocess.DEVNULL,
             stdout=console, stderr=subprocess.STDOUT, start_new_session=True,
             user=user.pw_uid if user else None, group=user.pw_gid if user else None,
             extra_groups=[] if user else None,
         )
-    paths.state_file.write_text(json.dumps({"pid": proc.pid, "url": url, "port": port,
-                                            "data_dir": str(paths.data_dir), "heap": heap}))
+    paths.state_file.write_text(json.dumps({"pid": proc.pid, "url": url, "port": port, "version": engine.version,
+                                            "java": f"{java_major} ({java})", "data_dir": str(paths.data_dir),
+                                            "heap": heap}))
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         if proc.poll() is not None:
@@ -213,9 +210,14 @@ def start(port: int = DEFAULT_PORT, data_dir: str | Path | None = None, heap: st
     raise EngineError(f"OpenSearch did not become ready within {timeout_s:.0f}s. Last log lines:\n{_log_tail(paths)}")
 
 
-def stop(paths: EnginePaths | None = None, timeout_s: float = 60.0) -> bool:
+def stop_all(timeout_s: float = 60.0) -> list[int]:
+    """Stop every node under the engine root; returns the ports of those that were running."""
+    return [port for port in node_ports(default_root()) if stop(EnginePaths.resolve(port=port), timeout_s)]
+
+
+def stop(paths: EnginePaths | None = None, timeout_s: float = 60.0, *, port: int = DEFAULT_PORT) -> bool:
     """Stop the node cleanly (SIGTERM, then SIGKILL after ``timeout_s``). True if one was running."""
-    paths = paths or EnginePaths.resolve()
+    paths = paths or EnginePaths.resolve(port=port)
     pid = _read_state(paths).get("pid")
     if not pid or not _pid_alive(pid):
         paths.state_file.unlink(missing_ok=True)
@@ -249,4 +251,4 @@ def _reap(pid: int) -> None:
         pass
 
 
-__all__ = ["DEFAULT_PORT", "OPENSEARCH_VERSION", "EngineStatus", "start", "status", "stop"]
+__all__ = ["DEFAULT_PORT", "EngineStatus", "start", "status", "stop", "stop_all"]

@@ -1,4 +1,4 @@
-"""The embedded node is real OpenSearch 2.19 with k-NN and neural-search (issue: engine)."""
+"""The embedded node is real OpenSearch (the configured line) with k-NN and neural-search (issue: engine)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import uuid
 import pytest
 from opensearchpy import OpenSearch
 
-from engine.paths import EnginePaths, default_root
+from engine.paths import default_root
 
 pytestmark = pytest.mark.integration
 
@@ -42,8 +42,10 @@ def _vector_index(client: OpenSearch, name: str) -> None:
     client.indices.refresh(index=name)
 
 
-def test_version_is_2_19(client: OpenSearch) -> None:
-    assert client.info()["version"]["number"].startswith("2.19.")
+def test_version_is_the_configured_line(client: OpenSearch) -> None:
+    from engine.paths import default_version
+
+    assert client.info()["version"]["number"] == default_version()
 
 
 def test_knn_and_neural_search_plugins_are_installed(client: OpenSearch) -> None:
@@ -117,7 +119,7 @@ def test_data_survives_stop_and_start() -> None:
     """A second node (own port and data dir, same assembled jars) keeps its index across a restart."""
     instance = default_root().parent / f"test-instance-{uuid.uuid4().hex[:8]}"
     env = {**os.environ, "BABELSHOP_ENGINE_DIR": str(instance),
-           "BABELSHOP_ENGINE_HOME": str(EnginePaths.resolve().home), "BABELSHOP_ENGINE_HEAP": "512m"}
+           "BABELSHOP_ENGINE_HOMES": str(default_root()), "BABELSHOP_ENGINE_HEAP": "512m"}
     port = 9277
     try:
         started = _cli("engine", "start", "--port", str(port), env=env)
@@ -148,7 +150,7 @@ def test_port_held_by_a_stranger_is_a_clear_error() -> None:
         port = stranger.getsockname()[1]
         instance = default_root().parent / f"test-instance-{uuid.uuid4().hex[:8]}"
         env = {**os.environ, "BABELSHOP_ENGINE_DIR": str(instance),
-               "BABELSHOP_ENGINE_HOME": str(EnginePaths.resolve().home)}
+               "BABELSHOP_ENGINE_HOMES": str(default_root())}
         try:
             result = _cli("engine", "start", "--port", str(port), env=env)
         finally:

