@@ -17,8 +17,23 @@ def fail(message: str, code: int = 1) -> None:
     sys.exit(code)
 
 
-def as_babelshop_error(exc: BaseException) -> BabelshopError | None:
-    """The BabelshopError an operational exception stands for, or None for a programming error."""
+def as_babelshop_error(exc: BaseException, *, doing: str = "the request") -> BabelshopError | None:
+    """The BabelshopError an operational exception stands for, or None for a programming error.
+
+    The exception's causes are searched too: a library that wraps a connection failure in its
+    own error (a Celery backend's ``RuntimeError``, a retry wrapper) still ends as exit 3."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        error = _direct(current, doing)
+        if error is not None:
+            return error
+        current = current.__cause__ or current.__context__
+    return None
+
+
+def _direct(exc: BaseException, doing: str) -> BabelshopError | None:
     if isinstance(exc, BabelshopError):
         return exc
     from opensearchpy.exceptions import TransportError
@@ -26,10 +41,12 @@ def as_babelshop_error(exc: BaseException) -> BabelshopError | None:
     if isinstance(exc, TransportError):
         from babelcore.settings import get_settings
 
-        return from_cluster(exc, url=get_settings().opensearch_url, doing="the request")
+        return from_cluster(exc, url=get_settings().opensearch_url, doing=doing)
     from kombu.exceptions import OperationalError
+    from redis.exceptions import ConnectionError as RedisConnectionError
+    from redis.exceptions import TimeoutError as RedisTimeoutError
 
-    if isinstance(exc, OperationalError):
+    if isinstance(exc, OperationalError | RedisConnectionError | RedisTimeoutError):
         from babelcore.settings import get_settings
 
         url = get_settings().broker_url.get_secret_value()
@@ -48,7 +65,8 @@ class CommandGroup(click.Group):
         except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort, SystemExit):
             raise
         except Exception as exc:
-            error = as_babelshop_error(exc)
+            command = " ".join(["babelshop", *([ctx.invoked_subcommand] if ctx.invoked_subcommand else [])])
+            error = as_babelshop_error(exc, doing=f"running '{command}'")
             if error is None:
                 raise
             fail(str(error), error.exit_code)
