@@ -20,7 +20,11 @@ def hybrid_pipeline(weights: tuple[float, float] = DEFAULT_WEIGHTS, technique: s
     }
 
 
-def rrf_pipeline(rank_constant: int = 60) -> dict:
+#: RRF's k: a hit ranked r by a sub-query adds 1 / (k + r) to its fused score.
+RRF_RANK_CONSTANT = 60
+
+
+def rrf_pipeline(rank_constant: int = RRF_RANK_CONSTANT) -> dict:
     return {
         "description": "babelshop: reciprocal rank fusion of lexical and vector hits",
         "phase_results_processors": [{"score-ranker-processor": {

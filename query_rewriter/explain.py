@@ -6,6 +6,9 @@ them), which gives each hit's raw scores, the min and max the normalization-proc
 and the named lexical clauses that matched; then we apply the pipeline's formula. The
 result is checked against the returned score.
 
+RRF ranks depend on the cluster (``mappings.features``): within each shard's list up to
+neural-search 3.4, across all shards from 3.5 on.
+
 The lexical sub-query is rebuilt in the shape the search used (``RewrittenQuery.shape``), and
 every request goes through the client the search passes in, bounded by the search's deadline.
 """
@@ -13,10 +16,11 @@ every request goes through the client the search passes in, bounded by the searc
 from __future__ import annotations
 
 from babelcore.settings import Settings
+from mappings.features import rrf_ranks_are_global
+from mappings.pipelines import RRF_RANK_CONSTANT
 from query_rewriter.builder import knn_query, lexical_query
 from query_rewriter.models import Filters, Hit, HitExplanation, RewrittenQuery
 
-RRF_RANK_CONSTANT = 60
 MIN_SCORE = 0.001  # neural-search's min_max floor for a hit at the sub-query's minimum
 
 
@@ -26,8 +30,12 @@ def _shard_count(client, alias: str) -> int:
 
 
 def _run(client, alias: str, query: dict, depth: int, shards: int) -> list[tuple[int, dict]]:
-    """Each shard's top ``depth`` with its rank in that shard: the lists the hybrid query hands
-    the pipeline (min-max spans all of them; RRF ranks within each shard's list)."""
+    """Each shard's top ``depth`` with its rank in that shard (``shards`` 0: the whole index's
+    top ``depth`` with its global rank): the lists the hybrid query hands the pipeline (min-max
+    spans all of them; RRF ranks within each shard's list, or globally from 3.5 on)."""
+    if shards == 0:
+        body = {"size": depth, "query": query, "_source": False}
+        return list(enumerate(client.search(index=alias, body=body)["hits"]["hits"], 1))
     out: list[tuple[int, dict]] = []
     for shard in range(shards):
         body = {"size": depth, "query": query, "_source": False}
@@ -51,6 +59,8 @@ def explain_hits(client, settings: Settings, alias: str, q: RewrittenQuery, hits
     depth = max(min(settings.knn_candidates, settings.search_max_depth), len(hits))
     lexical, names = lexical_query(q, settings.catalog_languages, filters)
     shards = _shard_count(client, alias)
+    if q.mode == "rrf" and rrf_ranks_are_global(client, settings.opensearch_url):
+        shards = 0
     lex_hits = _run(client, alias, lexical, depth, shards) if q.mode != "vector" else []
     vec_hits = _run(client, alias, knn_query(q.embedding, depth, filters), depth, shards) if q.mode != "bm25" else []
     lex = {h["_id"]: (rank, float(h["_score"]), h.get("matched_queries", [])) for rank, h in lex_hits}
