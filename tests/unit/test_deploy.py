@@ -21,17 +21,29 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_docker_compose_config_is_valid() -> None:
     compose = shutil.which("docker-compose")
     assert compose, "docker-compose is missing: `make test` installs Debian's docker-compose package"
-    env = {**os.environ, "OPENSEARCH_ADMIN_PASSWORD": "Test-Only-Passw0rd!"}
+    env = {**{k: v for k, v in os.environ.items() if k != "OPENSEARCH_VERSION"},
+           "OPENSEARCH_ADMIN_PASSWORD": "Test-Only-Passw0rd!"}
     result = subprocess.run([compose, "-f", str(ROOT / "docker-compose.yml"), "config"], capture_output=True,
                             text=True, env=env, cwd=ROOT, check=False)
     assert result.returncode == 0, result.stderr
     config = yaml.safe_load(result.stdout)
     services = config["services"]
     assert set(services) == {"opensearch", "dashboards", "redis", "setup", "worker"}
-    assert services["opensearch"]["image"].startswith("opensearchproject/opensearch:2.19")
-    assert services["dashboards"]["image"].startswith("opensearchproject/opensearch-dashboards:2.19")
+    # The 3.x line by default; OPENSEARCH_VERSION switches both images to another line.
+    assert services["opensearch"]["image"] == "opensearchproject/opensearch:3.6.0"
+    assert services["dashboards"]["image"] == "opensearchproject/opensearch-dashboards:3.6.0"
     assert "healthcheck" in services["opensearch"]
     assert services["worker"]["environment"]["BABELSHOP_OPENSEARCH_PASSWORD"] == "Test-Only-Passw0rd!"
+
+
+def test_docker_compose_switches_both_images_to_the_2_19_line() -> None:
+    env = {**os.environ, "OPENSEARCH_ADMIN_PASSWORD": "Test-Only-Passw0rd!", "OPENSEARCH_VERSION": "2.19.1"}
+    result = subprocess.run(["docker-compose", "-f", str(ROOT / "docker-compose.yml"), "config"], capture_output=True,
+                            text=True, env=env, cwd=ROOT, check=False)
+    assert result.returncode == 0, result.stderr
+    services = yaml.safe_load(result.stdout)["services"]
+    assert services["opensearch"]["image"] == "opensearchproject/opensearch:2.19.1"
+    assert services["dashboards"]["image"] == "opensearchproject/opensearch-dashboards:2.19.1"
 
 
 def test_docker_compose_refuses_to_run_without_a_password() -> None:
