@@ -9,6 +9,10 @@ BABELSHOP := $(BIN)/babelshop
 RUN_DIR := .run
 REDIS_PORT ?= 6379
 ENGINE_PORT ?= 9200
+# make test also runs the compatibility subset (pytest -m compat) against the other embedded
+# OpenSearch line, on its own port: BABELSHOP_ENGINE_VERSION picks the main one.
+OTHER_ENGINE_PORT ?= 9201
+OTHER_ENGINE_VERSION ?= $(shell $(PY) -c "import sys; sys.path.insert(0, '.'); from engine.versions import other_version; print(other_version())" 2>/dev/null)
 # A second checkout can run its own services beside the first: ENGINE_PORT=9201 REDIS_PORT=6380
 # BABELSHOP_ENGINE_DIR=/var/lib/babelshop/other make test
 export BABELSHOP_OPENSEARCH_URL ?= http://127.0.0.1:$(ENGINE_PORT)
@@ -21,7 +25,7 @@ APT_PACKAGES := maven openjdk-17-jre-headless redis-server wordnet-base docker-c
 PYTEST_ARGS ?=
 
 .PHONY: help deps system python engine-assemble services services-stop redis redis-stop engine engine-stop \
-	worker worker-stop test unit demo lint bench clean
+	worker worker-stop test compat unit demo lint bench clean
 
 help:
 	@echo "make demo   install what is missing, start the engine, run the cross-lingual demo"
@@ -50,9 +54,12 @@ $(RUN_DIR)/python.stamp: pyproject.toml
 	$(BIN)/pip install -q -e '.[models,dev]'
 	@touch $@
 
-# The OpenSearch node home, assembled from Maven Central (cached in ~/.m2).
+# The OpenSearch node homes of every embedded line, assembled from Maven Central (cached in
+# ~/.m2), and a Java for each (engine/java.py says what it looked for when one is missing).
 engine-assemble: python
-	$(BIN)/python -c "from engine.assemble import assemble; from engine.paths import EnginePaths; print(assemble(EnginePaths.resolve()))"
+	$(BIN)/python -c "from engine.assemble import assemble; from engine.paths import EnginePaths; \
+	from engine.java import find_java; from engine.versions import LINES; \
+	[print(v, find_java(line)[0], assemble(EnginePaths.resolve(version=v))) for v, line in LINES.items()]"
 
 engine: deps
 	$(BABELSHOP) engine start --port $(ENGINE_PORT)
@@ -83,11 +90,29 @@ worker-stop:
 services: engine redis worker
 services-stop: worker-stop redis-stop engine-stop
 
-# The whole suite against the real services; they are stopped whatever the outcome.
+# The whole suite against the real services on the main OpenSearch line, then the compatibility
+# subset against the other line; the services are stopped whatever the outcome. Searches get a
+# roomier deadline than the product's default: this machine is shared and noisy (the deadline
+# tests set their own).
 test: deps
 	@$(MAKE) --no-print-directory services
-	@status=0; $(BIN)/python -m pytest $(PYTEST_ARGS) || status=$$?; \
+	@status=0; started=$$(date +%s); \
+	  BABELSHOP_SEARCH_TIMEOUT_S=$${BABELSHOP_SEARCH_TIMEOUT_S:-10} $(BIN)/python -m pytest --durations=15 $(PYTEST_ARGS) \
+	    || status=$$?; \
+	  echo "whole suite: $$(( $$(date +%s) - started )) s"; \
+	  $(MAKE) --no-print-directory compat || status=$$?; \
 	  $(MAKE) --no-print-directory services-stop; exit $$status
+
+# The compatibility subset against the other line on its own port (no worker: it is the main line's).
+compat: deps
+	@started=$$(date +%s); status=0; \
+	  $(BABELSHOP) engine start --port $(OTHER_ENGINE_PORT) --version $(OTHER_ENGINE_VERSION) || exit 3; \
+	  echo "OpenSearch $(OTHER_ENGINE_VERSION) up on $(OTHER_ENGINE_PORT) in $$(( $$(date +%s) - started )) s"; \
+	  BABELSHOP_OPENSEARCH_URL=http://127.0.0.1:$(OTHER_ENGINE_PORT) BABELSHOP_ENGINE_VERSION=$(OTHER_ENGINE_VERSION) \
+	  BABELSHOP_SEARCH_TIMEOUT_S=$${BABELSHOP_SEARCH_TIMEOUT_S:-10} $(BIN)/python -m pytest -m compat $(PYTEST_ARGS) \
+	    || status=$$?; \
+	  $(BABELSHOP) engine stop --port $(OTHER_ENGINE_PORT); \
+	  echo "compatibility subset on OpenSearch $(OTHER_ENGINE_VERSION): $$(( $$(date +%s) - started )) s"; exit $$status
 
 # Pure-logic tests only: no services needed.
 unit: python

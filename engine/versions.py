@@ -70,6 +70,15 @@ LINES: dict[str, EngineLine] = {
 DEFAULT_VERSION = "2.19.1"
 
 
+def other_version(version: str | None = None) -> str:
+    """The embedded line that is not ``version`` (the default's other one): what the
+    compatibility run of ``make test`` uses."""
+    import os
+
+    main = version or os.environ.get("BABELSHOP_ENGINE_VERSION") or DEFAULT_VERSION
+    return next(v for v in LINES if v != main)
+
+
 def engine_line(version: str | None) -> EngineLine:
     """The line for ``version`` (the default when None); a clear error for one babelshop does not embed."""
     from engine.errors import EngineError

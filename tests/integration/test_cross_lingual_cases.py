@@ -21,7 +21,7 @@ from babelcore.settings import Settings
 from query_rewriter.models import SearchResponse
 from query_rewriter.search import Searcher
 
-pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("sample_alias")]
+pytestmark = [pytest.mark.integration, pytest.mark.compat, pytest.mark.usefixtures("sample_alias")]
 
 CATALOG = Path(__file__).resolve().parents[2] / "babelshop" / "data" / "sample_catalog.jsonl"
 ALIAS = "babelshop-test-sample"  # tests/integration/conftest.py indexes the sample catalog there

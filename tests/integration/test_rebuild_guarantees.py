@@ -20,7 +20,7 @@ from mappings.install import alias_target, reload_synonyms, setup
 from mappings.rebuild import FROZEN, STATE_BODY, STATE_ID, state_index
 from query_rewriter.search import Searcher
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.compat]
 
 SEED = [{"id": f"seed-{i}", "title": title, "lang": "en", "price": 10 + i}
         for i, title in enumerate(["Trail running shoes", "Espresso machine", "Hiking backpack 30 l",

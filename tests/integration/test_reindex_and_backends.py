@@ -15,7 +15,7 @@ from mappings.install import VectorWidthError, alias_target, setup
 from query_rewriter.rewriter import Rewriter
 from query_rewriter.search import Searcher
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.compat]
 
 PRODUCTS = [
     {"id": "r-1", "title": "Trail running shoes", "lang": "en", "version": 1},

@@ -15,7 +15,7 @@ from query_rewriter.models import Filters
 from query_rewriter.query_log import query_log_index
 from query_rewriter.search import Searcher
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.compat]
 
 PRODUCTS = [
     {"id": "p-en-shoe", "title": "Trail running shoes", "lang": "en", "price": 80, "brand": "Acme",

@@ -37,7 +37,7 @@ from query_rewriter.models import MODES, LexicalShape, QueryError
 from query_rewriter.search import Searcher, SearchUnavailable
 from tests.fault_proxy import FaultProxy
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.compat]
 
 ROOT = Path(__file__).resolve().parents[2]
 ALIAS = "babelshop-test-sample"  # tests/integration/conftest.py indexes the sample catalog there

@@ -31,7 +31,7 @@ from mappings.deadletter import deadletter_body
 from mappings.install import setup
 from mappings.template import index_body
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.compat]
 
 
 @pytest.fixture(scope="module")
