@@ -27,6 +27,8 @@ def query_log_index(alias: str) -> str:
 
 
 class QueryLog:
+    """Each search goes to ``<searched alias>-querylog`` (``alias`` is the default one)."""
+
     def __init__(self, client, alias: str, *, flush_every_s: float = 1.0) -> None:
         self.client = client
         self.index = query_log_index(alias)
@@ -36,8 +38,9 @@ class QueryLog:
         self._thread.start()
         atexit.register(self.close)
 
-    def record(self, q, *, mode: str, hits: int, total: int, took_ms: float) -> None:
-        doc = {"at": datetime.now(UTC).isoformat(), "query": q.normalized, "lang": q.lang,
+    def record(self, q, *, mode: str, hits: int, total: int, took_ms: float, alias: str | None = None) -> None:
+        doc = {"_index": query_log_index(alias) if alias else self.index,
+               "at": datetime.now(UTC).isoformat(), "query": q.normalized, "lang": q.lang,
                "lang_confidence": q.lang_confidence, "mode": mode, "hits": hits, "total": total,
                "zero_results": total == 0, "took_ms": round(took_ms, 2), "translated_to": sorted(q.translations)}
         try:
@@ -56,7 +59,7 @@ class QueryLog:
             self.flush()
 
     def _run(self) -> None:
-        ensured = False
+        ensured: set[str] = set()
         pending: list[dict] = []
         while True:
             try:
@@ -68,11 +71,11 @@ class QueryLog:
                 pending.append(item)
             if pending and (item is None or marker is not None or len(pending) >= 200):
                 try:
-                    if not ensured:
-                        self.client.indices.create(index=self.index, body={
+                    for index in {d["_index"] for d in pending} - ensured:
+                        self.client.indices.create(index=index, body={
                             "settings": {"number_of_replicas": 0}, "mappings": MAPPING}, ignore=400)
-                        ensured = True
-                    helpers.bulk(self.client, ({"_index": self.index, "_source": d} for d in pending),
+                        ensured.add(index)
+                    helpers.bulk(self.client, ({"_index": d.pop("_index"), "_source": d} for d in pending),
                                  raise_on_error=False, refresh="wait_for" if marker else False)
                 except Exception:  # noqa: S110 - the log must never break searching
                     pass

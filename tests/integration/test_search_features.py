@@ -90,3 +90,13 @@ def test_zero_result_queries_are_findable_in_the_query_log(client: OpenSearch, c
     assert len(found) == 1
     entry = found[0]["_source"]
     assert entry["hits"] == 0 and entry["mode"] == "bm25" and entry["lang"] == "en" and entry["took_ms"] > 0
+
+
+def test_a_search_of_another_index_logs_to_that_index_s_query_log(client: OpenSearch, catalog) -> None:
+    alias, _, settings = catalog
+    default = f"{alias}-default"  # the settings' alias is not the one searched
+    searcher = Searcher(settings.model_copy(update={"query_log": True, "index": default}), client=client)
+    searcher.search("running shoes", lang="en", mode="bm25", index=alias)
+    searcher.query_log.flush()
+    assert client.count(index=query_log_index(alias))["count"] >= 1
+    assert not client.indices.exists(index=query_log_index(default))
