@@ -123,7 +123,7 @@ class Searcher:
         response = SearchResponse(query=q.model_copy(update={"pipeline": pipeline}), hits=hits, total=total,
                                   took_ms=round(took_ms, 2), mode=mode)
         if self.query_log is not None:
-            self.query_log.record(q, mode=mode, hits=len(hits), total=total, took_ms=took_ms)
+            self.query_log.record(q, mode=mode, hits=len(hits), total=total, took_ms=took_ms, alias=alias)
         return response
 
     def _read_clause_limit(self, deadline: Deadline) -> int:
