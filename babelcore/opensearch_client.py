@@ -25,18 +25,31 @@ def split_credentials(url: str) -> tuple[str, tuple[str, str] | None]:
     return bare, (unquote(parts.username or ""), unquote(parts.password or ""))
 
 
+#: Connections kept per node: a Searcher or a service is called from many threads.
+POOL_MAXSIZE = 16
+
+
 def make_client(settings: Settings | None = None, **overrides: object) -> OpenSearch:
     """A client for ``settings.opensearch_url``; nothing connects until the first request.
 
-    Basic auth comes from BABELSHOP_OPENSEARCH_USER / _PASSWORD, else from the URL's userinfo."""
+    The URL may name several nodes of one cluster, comma-separated: a request that cannot reach
+    one is retried on the next. Basic auth comes from BABELSHOP_OPENSEARCH_USER / _PASSWORD,
+    else from the (first) URL's userinfo."""
     settings = settings or get_settings()
-    url, url_auth = split_credentials(settings.opensearch_url)
+    hosts, auths = [], []
+    for part in settings.opensearch_url.split(","):
+        if part.strip():
+            host, auth = split_credentials(part.strip())
+            hosts.append(host)
+            auths.append(auth)
+    url, url_auth = hosts[0], next((a for a in auths if a), None)
     kwargs: dict[str, object] = {
-        "hosts": [url],
+        "hosts": hosts,
         "timeout": settings.opensearch_timeout_s,
         "http_compress": False,
         "retry_on_timeout": True,
-        "max_retries": 2,
+        "max_retries": max(2, len(hosts)),
+        "pool_maxsize": POOL_MAXSIZE,
     }
     if settings.opensearch_user:
         password = settings.opensearch_password.get_secret_value() if settings.opensearch_password else ""

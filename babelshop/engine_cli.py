@@ -28,16 +28,17 @@ def _versions() -> list[str]:
 @click.option("--data-dir", type=click.Path(path_type=Path), default=None, help="Where indices live (persists).")
 @click.option("--heap", default=None, help="JVM heap, e.g. 1g (default: BABELSHOP_ENGINE_HEAP or 1g).")
 @click.option("--version", "version", type=click.Choice(_versions()), default=None, help=VERSION_HELP)
-def engine_start(port: int, data_dir: Path | None, heap: str | None, version: str | None) -> None:
-    """Start the node (idempotent), wait until it is at least yellow, print its URL."""
+@click.option("--nodes", default=1, show_default=True, help="Nodes in one cluster, on the ports from --port on.")
+def engine_start(port: int, data_dir: Path | None, heap: str | None, version: str | None, nodes: int) -> None:
+    """Start the node or cluster (idempotent), wait until it is at least yellow, print its URL(s)."""
     from engine import EngineError
     from engine.process import start
 
     try:
-        status = start(port=port, data_dir=data_dir, heap=heap, version=version)
+        status = start(port=port, data_dir=data_dir, heap=heap, version=version, nodes=nodes)
     except EngineError as exc:
         fail(str(exc), 3)  # the cluster could not be made available
-    click.echo(status.url)
+    click.echo(",".join(f"http://127.0.0.1:{p}" for p in range(port, port + nodes)) if nodes > 1 else status.url)
 
 
 @engine.command("stop")

@@ -156,28 +156,66 @@ def _log_tail(paths: EnginePaths, lines: int = 25) -> str:
 
 
 def start(port: int = DEFAULT_PORT, data_dir: str | Path | None = None, heap: str | None = None,
-          timeout_s: float = START_TIMEOUT_S, version: str | None = None) -> EngineStatus:
-    """Assemble if needed, start the node, wait for yellow, return its status."""
-    paths = EnginePaths.resolve(data_dir, version=version, port=port)
+          timeout_s: float = START_TIMEOUT_S, version: str | None = None, nodes: int = 1) -> EngineStatus:
+    """Assemble if needed, start the node (or a cluster of ``nodes`` nodes on the ports from
+    ``port`` on), wait until the cluster is yellow with every node joined, return the first
+    node's status."""
+    if nodes < 1:
+        raise EngineError(f"--nodes {nodes}: a cluster needs at least one node.")
+    if nodes > 1 and data_dir is not None:
+        raise EngineError("--data-dir names one node's data: leave it out with --nodes, each node keeps its own.")
+    ports = list(range(port, port + nodes))
+    all_paths = [EnginePaths.resolve(data_dir, version=version, port=p) for p in ports]
+    paths = all_paths[0]
     engine = engine_line(paths.version)
     url = f"http://127.0.0.1:{port}"
     current = status(paths)
-    if current.running and current.url == url:
-        return current
     if current.running and current.version != engine.version:
         raise EngineError(f"OpenSearch {current.version} already runs on port {port}: stop it first "
                           f"(babelshop engine stop --port {port}) or pass another --port.")
-    if _port_open(port):
-        if _ours(url):
-            return EngineStatus(running=True, url=url, version=_ours(url)["version"]["number"],
-                                log_file=str(paths.log_file))
-        raise EngineError(f"Port {port} is held by something that is not babelshop's engine: stop it or pass --port.")
+    if current.running and current.url == url and _joined(url) >= nodes:
+        return current
     java, java_major = find_java(engine)
     assemble(paths)
     heap = heap or os.environ.get("BABELSHOP_ENGINE_HEAP", DEFAULT_HEAP)
+    procs = []
+    for node in all_paths:
+        if status(node).running:
+            continue
+        if _port_open(node.port):
+            if _ours(f"http://127.0.0.1:{node.port}"):
+                continue  # ours, started by an older babelshop or another root: reuse it
+            raise EngineError(f"Port {node.port} is held by something that is not babelshop's engine: stop it or "
+                              "pass --port.")
+        procs.append((node, _launch(node, heap, java, java_major, engine.version, ports if nodes > 1 else None)))
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        for node, proc in procs:
+            if proc.poll() is not None:
+                node.state_file.unlink(missing_ok=True)
+                msg = (f"OpenSearch on port {node.port} exited with code {proc.returncode} while starting. "
+                       f"Last log lines:\n{_log_tail(node)}")
+                raise EngineError(msg)
+        health = _http_json(f"{url}/_cluster/health?wait_for_status=yellow&wait_for_nodes={nodes}&timeout=1s",
+                            timeout=3)
+        if health and health.get("status") in ("yellow", "green") and health.get("number_of_nodes", 0) >= nodes:
+            return status(paths)
+        time.sleep(0.5)
+    for node, _proc in procs:
+        stop(node)
+    raise EngineError(f"OpenSearch did not become ready within {timeout_s:.0f}s. Last log lines:\n{_log_tail(paths)}")
+
+
+def _joined(url: str) -> int:
+    return (_http_json(url + "/_cluster/health") or {}).get("number_of_nodes", 0)
+
+
+def _launch(paths: EnginePaths, heap: str, java: str, java_major: int, version: str,
+            cluster: list[int] | None) -> subprocess.Popen:
+    """Start one node process (a member of ``cluster``, the HTTP ports of its nodes, if given)."""
     user = _ensure_user() if running_as_root() else None
     _prepare_dirs(paths, user)
-    conf = write_config(paths, port, heap)
+    conf = write_config(paths, paths.port, heap, cluster=cluster)
     if user is not None:
         # The node writes its keystore into config/ on first start.
         for f in (conf, *conf.iterdir()):
@@ -193,26 +231,31 @@ def start(port: int = DEFAULT_PORT, data_dir: str | Path | None = None, heap: st
             user=user.pw_uid if user else None, group=user.pw_gid if user else None,
             extra_groups=[] if user else None,
         )
-    paths.state_file.write_text(json.dumps({"pid": proc.pid, "url": url, "port": port, "version": engine.version,
-                                            "java": f"{java_major} ({java})", "data_dir": str(paths.data_dir),
-                                            "heap": heap}))
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
+    paths.state_file.write_text(json.dumps({
+        "pid": proc.pid, "url": f"http://127.0.0.1:{paths.port}", "port": paths.port, "version": version,
+        "java": f"{java_major} ({java})", "data_dir": str(paths.data_dir), "heap": heap, "cluster": cluster}))
+    return proc
+
+
+def stop_all(timeout_s: float = 20.0) -> list[int]:
+    """Stop every node under the engine root; returns the ports of those that were running.
+
+    All nodes get SIGTERM at once: stopped one by one, the last nodes of a cluster would first
+    wait for the cluster manager they lost. Nodes of a cluster still wait for each other's
+    cluster state on the way down, so after ``timeout_s`` they are killed: every acknowledged
+    write is in the translog already, which the next start replays."""
+    running = []
+    for port in node_ports(default_root()):
+        paths = EnginePaths.resolve(port=port)
+        pid = _read_state(paths).get("pid")
+        if pid and _pid_alive(pid):
+            _signal_group(pid, signal.SIGTERM)
+            running.append((port, paths))
+        else:
             paths.state_file.unlink(missing_ok=True)
-            msg = f"OpenSearch exited with code {proc.returncode} while starting. Last log lines:\n{_log_tail(paths)}"
-            raise EngineError(msg)
-        health = _http_json(url + "/_cluster/health?wait_for_status=yellow&timeout=1s", timeout=3)
-        if health and health.get("status") in ("yellow", "green"):
-            return status(paths)
-        time.sleep(0.5)
-    stop(paths)
-    raise EngineError(f"OpenSearch did not become ready within {timeout_s:.0f}s. Last log lines:\n{_log_tail(paths)}")
-
-
-def stop_all(timeout_s: float = 60.0) -> list[int]:
-    """Stop every node under the engine root; returns the ports of those that were running."""
-    return [port for port in node_ports(default_root()) if stop(EnginePaths.resolve(port=port), timeout_s)]
+    for _port, paths in running:
+        stop(paths, timeout_s)
+    return [port for port, _ in running]
 
 
 def stop(paths: EnginePaths | None = None, timeout_s: float = 60.0, *, port: int = DEFAULT_PORT) -> bool:

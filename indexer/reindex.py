@@ -43,7 +43,8 @@ def reindex(service: IndexingService, *, alias: str | None = None, re_embed: boo
     dimension = service.enricher.encoder.dimension
     client.indices.create(index=new, body=index_body(settings.catalog_languages, dimension,
                                                      synonym_dir=settings.synonyms_dir or SYNONYM_DIR,
-                                                     shards=settings.index_shards))
+                                                     shards=settings.index_shards,
+                                                     replicas=settings.index_replicas))
 
     def re_enrich(docs: list[dict], only_new: bool) -> None:
         service.index_products([original(d) for d in docs], index=new, only_new=only_new)

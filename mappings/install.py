@@ -64,10 +64,11 @@ def next_version(client: OpenSearch, alias: str) -> int:
 def setup(client: OpenSearch, alias: str, languages: tuple[str, ...], dimension: int,
           weights: tuple[float, float] | None = None, synonym_dir: Path | None = None,
           shards: int = DEFAULT_SHARDS, replace_incompatible: bool = False,
-          grace_s: float = DEFAULT_GRACE_S) -> SetupReport:
+          grace_s: float = DEFAULT_GRACE_S, replicas: int = 0) -> SetupReport:
     """Make the cluster ready for ``alias``: template, index behind the alias, pipelines.
 
     ``shards`` applies to a new index; an existing one keeps its count until ``babelshop reindex``.
+    ``replicas`` (copies of each shard on other nodes) is set on the index either way.
     An index with vectors of another width raises :class:`VectorWidthError`, unless
     ``replace_incompatible``: then its documents are dropped and an empty index replaces it. That
     is for indices their owner rebuilds anyway (the benchmarks', the tests'), never a catalog."""
@@ -77,8 +78,8 @@ def setup(client: OpenSearch, alias: str, languages: tuple[str, ...], dimension:
         raise SetupError(msg)
     synonym_dir = synonym_dir or SYNONYM_DIR
     client.indices.put_index_template(name=f"{alias}-template",
-                                      body=template_body(alias, languages, dimension, synonym_dir, shards))
-    body = index_body(languages, dimension, synonym_dir=synonym_dir, shards=shards)
+                                      body=template_body(alias, languages, dimension, synonym_dir, shards, replicas))
+    body = index_body(languages, dimension, synonym_dir=synonym_dir, shards=shards, replicas=replicas)
     target = alias_target(client, alias)
     report = SetupReport(index=target or "", alias=alias)
     if target is None:
@@ -88,6 +89,9 @@ def setup(client: OpenSearch, alias: str, languages: tuple[str, ...], dimension:
     else:
         try:
             report.index, report.upgraded = _upgrade(client, alias, target, body, grace_s)
+            if _replicas(client, report.index) != replicas:
+                client.indices.put_settings(index=report.index, body={"index": {"number_of_replicas": replicas}})
+                report.upgraded.append("replicas")
         except VectorWidthError:
             if not replace_incompatible:
                 raise
@@ -120,14 +124,15 @@ def reload_synonyms(client: OpenSearch, alias: str, languages: tuple[str, ...],
         raise SetupError(msg)
     meta = client.indices.get_mapping(index=index)[index]["mappings"].get("_meta", {})
     shards = int(client.indices.get_settings(index=index)[index]["settings"]["index"]["number_of_shards"])
+    replicas = _replicas(client, index)
     dimension = meta.get("dimension")
     if dimension is None:
         msg = f"Index '{index}' was not created by babelshop (no _meta.dimension): run 'babelshop setup --index {alias}'."
         raise SetupError(msg)
     synonym_dir = synonym_dir or SYNONYM_DIR
-    body = index_body(languages, int(dimension), synonym_dir=synonym_dir, shards=shards)
+    body = index_body(languages, int(dimension), synonym_dir=synonym_dir, shards=shards, replicas=replicas)
     client.indices.put_index_template(name=f"{alias}-template",
-                                      body=template_body(alias, languages, int(dimension), synonym_dir, shards))
+                                      body=template_body(alias, languages, int(dimension), synonym_dir, shards, replicas))
     if not _analysis_differs(client, index, body):
         return index
     return rebuild_with(client, alias, index, body, grace_s=grace_s)
@@ -150,6 +155,10 @@ def rebuild_with(client: OpenSearch, alias: str, old: str, body: dict, *, grace_
         raise
     client.indices.delete(index=old, ignore=404)
     return new
+
+
+def _replicas(client: OpenSearch, index: str) -> int:
+    return int(client.indices.get_settings(index=index)[index]["settings"]["index"]["number_of_replicas"])
 
 
 def _analysis_differs(client: OpenSearch, index: str, body: dict) -> bool:
