@@ -28,7 +28,7 @@ PYTEST_ARGS ?=
 	worker worker-stop test compat unit demo lint bench clean
 
 help:
-	@echo "make demo   install what is missing, start the engine, run the cross-lingual demo"
+	@echo "make demo   install what is missing, start the engine, run the cross-lingual demo, serve it on :8000"
 	@echo "make test   install what is missing, start OpenSearch, Redis and a worker, run all tests, stop them"
 
 deps: system python engine-assemble
@@ -118,8 +118,10 @@ compat: deps
 unit: python
 	$(BIN)/python -m pytest tests/unit $(PYTEST_ARGS)
 
+# The demo's output, then the search service it starts (http://127.0.0.1:$(SERVE_PORT)) until Ctrl-C.
+SERVE_PORT ?= 8000
 demo: deps
-	$(BABELSHOP) demo --port $(ENGINE_PORT)
+	$(BABELSHOP) demo --port $(ENGINE_PORT) --serve-port $(SERVE_PORT)
 
 lint: python
 	$(BIN)/ruff check .

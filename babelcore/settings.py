@@ -94,11 +94,20 @@ class Settings(BaseSettings):
     search_timeout_s: float = Field(default=2.0, gt=0.0)
     # Retries of a search request the cluster refused to connect or answered 429/5xx, while time is left.
     search_retries: int = Field(default=2, ge=0)
+    # Facets (query_rewriter.facets): buckets per brand/category facet, and the price range bounds
+    # ("25,50,100" makes under 25, 25-50, 50-100, 100 and over).
+    facet_size: int = Field(default=10, ge=1, le=1000)
+    facet_price_ranges: Annotated[tuple[float, ...], NoDecode] = (25.0, 50.0, 100.0, 250.0, 500.0)
+    # The HTTP service (babelshop serve): the longest query text and request body it accepts.
+    service_max_query_chars: int = Field(default=1000, ge=1)
+    service_max_body_bytes: int = Field(default=16384, ge=256)
     # Primary shards of a new products index. Two, not one: on a single-shard index OpenSearch
     # fetches in the query phase, before the hybrid pipeline has fused, so every candidate's
     # _source is loaded (measured: hybrid at depth 100 on 50,000 products, 90 ms with one
     # shard vs 42 ms with two). Two shards also let a query use two cores.
     index_shards: int = Field(default=2, ge=1)
+    # Copies of each shard on other nodes of a multi-node cluster (set in place by setup).
+    index_replicas: int = Field(default=0, ge=0)
     translation_candidates: int = 3
     # Share of the original text's vector in the query vector; the rest is its English alternatives'.
     query_vector_original_weight: float = Field(default=0.5, ge=0.0, le=1.0)
@@ -136,6 +145,19 @@ class Settings(BaseSettings):
             msg = "BABELSHOP_CATALOG_LANGUAGES is empty: give at least one language code, e.g. 'en,de'."
             raise ValueError(msg)
         return langs
+
+    @field_validator("facet_price_ranges", mode="before")
+    @classmethod
+    def _split_bounds(cls, value: object) -> object:
+        # "25,50,100" from the environment; a list or tuple from code.
+        if isinstance(value, str):
+            value = [part.strip() for part in value.strip("[]() ").split(",") if part.strip()]
+        bounds = tuple(float(v) for v in value)  # type: ignore[union-attr]
+        if not bounds or any(b <= 0 for b in bounds) or list(bounds) != sorted(set(bounds)):
+            msg = (f"BABELSHOP_FACET_PRICE_RANGES={value!r}: give increasing positive bounds, "
+                   "e.g. '25,50,100,250,500'.")
+            raise ValueError(msg)
+        return bounds
 
 
 @lru_cache(maxsize=1)

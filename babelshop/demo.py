@@ -1,6 +1,9 @@
-"""``babelshop demo``: the main job on embedded defaults, end to end."""
+"""``babelshop demo``: the main job on embedded defaults, end to end, with the HTTP search
+service started beside it (same process, same models) for a browser or curl to try."""
 
 from __future__ import annotations
+
+import time
 
 import click
 
@@ -19,8 +22,13 @@ DEMO_QUERIES = [
 @click.command()
 @click.option("--port", default=9200, show_default=True)
 @click.option("--size", default=5, show_default=True)
-def demo(port: int, size: int) -> None:
-    """Start the engine, set up the index, ingest the sample catalog, run cross-lingual searches."""
+@click.option("--serve-port", default=8000, show_default=True, type=click.IntRange(0, 65535),
+              help="Port of the search service started beside the demo (0: any free port).")
+@click.option("--serve/--no-serve", default=True, show_default=True,
+              help="Start the search service and keep it running after the demo until Ctrl-C.")
+def demo(port: int, size: int, serve_port: int, serve: bool) -> None:
+    """Start the engine, set up the index, ingest the sample catalog, run cross-lingual searches;
+    then serve them over HTTP (babelshop serve) until Ctrl-C."""
     from rich.console import Console
     from rich.table import Table
 
@@ -45,6 +53,14 @@ def demo(port: int, size: int) -> None:
     console.print(f"[bold]ingest[/] read {result.received}, indexed {result.indexed}, unchanged {result.unchanged}, "
                   f"rejected {len(result.rejected)}")
     searcher = Searcher(settings, client=client)
+    server = None
+    if serve:
+        from service.app import create_app
+        from service.server import ServerThread
+
+        server = ServerThread(create_app(settings, searcher=searcher), port=serve_port).start()
+        console.print(f"[bold]serve[/] search service at {server.url}  (try {server.url}/search?query=跑鞋 , "
+                      f"OpenAPI at {server.url}/docs)")
     table = Table(title="babelshop: cross-lingual search (hybrid BM25 + vector, inside OpenSearch)")
     for col in ("query", "who", "#", "product (original)", "lang", "in the shopper's language", "words/meaning"):
         table.add_column(col, overflow="fold")
@@ -57,3 +73,12 @@ def demo(port: int, size: int) -> None:
         table.add_section()
     console.print(table)
     searcher.flush_log()
+    if server is not None:
+        console.print(f"[bold]serve[/] {server.url} is answering searches; Ctrl-C to stop.")
+        try:
+            while True:
+                time.sleep(3600)
+        except KeyboardInterrupt:
+            pass
+        finally:
+            server.stop()

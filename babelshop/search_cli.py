@@ -36,7 +36,28 @@ def _table(response: SearchResponse, explain: bool) -> None:
             e = hit.explanation
             row += [f"{e.lexical_share:.0%} / {1 - e.lexical_share:.0%}", "; ".join(e.matched[:3])]
         table.add_row(*row)
-    Console().print(table)
+    console = Console()
+    console.print(table)
+    if response.facets is not None:
+        console.print(_facet_table(response))
+
+
+def _facet_table(response: SearchResponse):
+    """Brand, category and price counts side by side, one bucket per row."""
+    from rich.table import Table
+
+    f = response.facets
+    table = Table(title=f"facets over {response.total} matches")
+    for col in ("brand", "#", "category", "#", "price", "#"):
+        table.add_column(col, overflow="fold", justify="right" if col == "#" else "left")
+    columns = [[(v.value, str(v.count)) for v in f.brand], [(v.value, str(v.count)) for v in f.category],
+               [(b.value, str(b.count)) for b in f.price]]
+    for i in range(max((len(c) for c in columns), default=0)):
+        row: list[str] = []
+        for column in columns:
+            row += list(column[i]) if i < len(column) else ["", ""]
+        table.add_row(*row)
+    return table
 
 
 def _as_json(response: SearchResponse) -> str:
@@ -51,6 +72,7 @@ def _as_json(response: SearchResponse) -> str:
 @click.option("--from", "from_", default=0, show_default=True)
 @click.option("--mode", type=click.Choice(MODES), default="hybrid", show_default=True)
 @click.option("--explain", is_flag=True, help="Per hit: lexical and vector scores, weights, matched terms.")
+@click.option("--facets", is_flag=True, help="Counts by brand, category top level and price range over every match.")
 @click.option("--json", "as_json", is_flag=True)
 @click.option("--batch", type=click.Path(path_type=Path), default=None,
               help='JSONL of {"qid", "query", "lang"?}; writes {"qid", "hits": [{"id", "score"}]} per line.')
@@ -60,7 +82,7 @@ def _as_json(response: SearchResponse) -> str:
 @click.option("--price-max", type=float, default=None)
 @click.option("--product-lang", default=None, help="Filter: only products written in this language.")
 def search(query: str | None, index: str | None, lang: str | None, size: int, from_: int, mode: str, explain: bool,
-           as_json: bool, batch: Path | None, category: str | None, brand: str | None, price_min: float | None,
+           facets: bool, as_json: bool, batch: Path | None, category: str | None, brand: str | None, price_min: float | None,
            price_max: float | None, product_lang: str | None) -> None:
     """Search the catalog in any language."""
     from query_rewriter.search import Searcher
@@ -78,7 +100,7 @@ def search(query: str | None, index: str | None, lang: str | None, size: int, fr
         if query is None:
             raise click.UsageError("Give a QUERY, or --batch FILE.")
         response = searcher.search(query, lang=lang, mode=mode, size=size, from_=from_, filters=filters,
-                                   explain=explain, index=index)
+                                   explain=explain, index=index, facets=facets)
     finally:
         searcher.flush_log()
     if as_json:

@@ -20,7 +20,7 @@ from babelcore.translators.base import TranslationError
 
 #: Bump when translation or embedding logic changes what a product's document holds, so that
 #: re-ingesting re-enriches instead of reporting "unchanged".
-ENRICHMENT_VERSION = 4
+ENRICHMENT_VERSION = 5
 #: A category leaf's own language guess overrides the product's from this lingua confidence on
 #: ("Laufschuhe" 0.998, "Chaussures de course" 0.94; "Hinges" 0.72 as German is wrong).
 LEAF_SURE = 0.9
@@ -35,6 +35,13 @@ def category_leaf(category: str | None) -> str | None:
     if not category:
         return None
     return category.split(">")[-1].strip() or None
+
+
+def category_top(category: str | None) -> str | None:
+    """The first segment of a "A > B > C" taxonomy path (the category facet counts it)."""
+    if not category:
+        return None
+    return category.split(">")[0].strip() or None
 
 
 def embedding_text(title: str, leaf: str | None) -> str:
@@ -156,7 +163,8 @@ class Enricher(LazyModels):
             docs.append({
                 "id": p.id, "lang": lang, "lang_confidence": round(conf, 4), "title": p.title,
                 "description": p.description, "brand": p.brand, "category": p.category,
-                "category_leaf": category_leaf(p.category), "title_i18n": t_i18n, "category_i18n": c_i18n,
+                "category_leaf": category_leaf(p.category), "category_top": category_top(p.category),
+                "title_i18n": t_i18n, "category_i18n": c_i18n,
                 "attributes": {k: str(v) for k, v in p.attributes.items()} or None,
                 "price": p.price, "currency": p.currency, "version": p.ordering_version(),
                 "content_hash": content_hash(p, pipeline), "encoder": self.encoder.id, "indexed_at": now,

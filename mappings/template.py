@@ -43,6 +43,7 @@ def index_body(languages: tuple[str, ...], dimension: int, *, shards: int = DEFA
             "category": {"type": "text", "analyzer": "bs_folded",
                          "fields": {"keyword": {"type": "keyword", "ignore_above": 512}}},
             "category_leaf": {"type": "keyword"},
+            "category_top": {"type": "keyword"},  # the path's first segment: the category facet
             "title_i18n": {"properties": per_lang},
             "category_i18n": {"properties": per_lang},
             "attributes": {"type": "flat_object"},
@@ -77,15 +78,17 @@ def fingerprint(body: dict) -> str:
     """A hash of settings and mappings, to tell whether an installed index is current."""
     stripped = json.loads(json.dumps(body))
     stripped["mappings"].pop("_meta", None)
-    # The shard count is fixed at creation; a different one must not look like a pending upgrade.
+    # The shard count is fixed at creation and the replica count is set in place: neither may
+    # look like a pending schema upgrade.
     stripped["settings"]["index"].pop("number_of_shards", None)
+    stripped["settings"]["index"].pop("number_of_replicas", None)
     return hashlib.sha256(json.dumps(stripped, sort_keys=True).encode()).hexdigest()[:16]
 
 
 def template_body(index: str, languages: tuple[str, ...], dimension: int, synonym_dir: Path = SYNONYM_DIR,
-                  shards: int = DEFAULT_SHARDS) -> dict:
+                  shards: int = DEFAULT_SHARDS, replicas: int = 0) -> dict:
     """An index template matching ``<index>_v*``, so every versioned index gets the schema."""
-    body = index_body(languages, dimension, synonym_dir=synonym_dir, shards=shards)
+    body = index_body(languages, dimension, synonym_dir=synonym_dir, shards=shards, replicas=replicas)
     return {"index_patterns": [f"{index}_v*"], "priority": 100,
             "template": {"settings": body["settings"], "mappings": body["mappings"]},
             "_meta": {"managed_by": "babelshop"}}

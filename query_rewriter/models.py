@@ -122,9 +122,34 @@ class Hit(BaseModel):
     explanation: HitExplanation | None = None
 
 
+class FacetValue(BaseModel):
+    """One bucket of a terms facet: a brand, or a category's top level."""
+
+    value: str
+    count: int
+
+
+class PriceBucket(BaseModel):
+    """One price range: ``min`` included, ``max`` excluded; None is open-ended."""
+
+    value: str  # "25-50", "under 25", "500 and over"
+    min: float | None = None
+    max: float | None = None
+    count: int
+
+
+class Facets(BaseModel):
+    """Counts over every product the search matched (not only the page), filters applied."""
+
+    brand: list[FacetValue] = Field(default_factory=list)
+    category: list[FacetValue] = Field(default_factory=list)
+    price: list[PriceBucket] = Field(default_factory=list)
+
+
 class SearchResponse(BaseModel):
     query: RewrittenQuery
     hits: list[Hit]
     total: int
     took_ms: float
     mode: str
+    facets: Facets | None = None  # asked with facets=True

@@ -64,6 +64,11 @@ class Searcher:
         self._lock = threading.Lock()
 
     @property
+    def clause_limit(self) -> int | None:
+        """The clause limit searches are fitted to (None until the first search read it)."""
+        return self._clause_limit
+
+    @property
     def query_log(self):
         if self._log is None and self.settings.query_log:
             from query_rewriter.query_log import QueryLog
@@ -77,9 +82,12 @@ class Searcher:
             self._log.flush()
 
     def search(self, text: str, *, lang: str | None = None, mode: str = "hybrid", size: int = 10, from_: int = 0,
-               filters: Filters | None = None, explain: bool = False, index: str | None = None) -> SearchResponse:
+               filters: Filters | None = None, explain: bool = False, index: str | None = None,
+               facets: bool = False) -> SearchResponse:
         """Search ``index`` (the settings' alias by default) and return hits with their texts
-        in the shopper's language; ``explain`` adds each hit's lexical and vector share.
+        in the shopper's language; ``explain`` adds each hit's lexical and vector share;
+        ``facets`` adds counts by brand, category and price range over every match
+        (aggregations in the same request, :mod:`query_rewriter.facets`).
 
         Raises QueryError (bad input, exit 2), VectorWidthError (the index was built with
         another encoder, exit 2) or SearchUnavailable (slow, unreachable or overloaded, exit 3)."""
@@ -93,8 +101,9 @@ class Searcher:
             self._check_width(deadline, alias)
         q = self.rewriter.rewrite(text, lang, mode=mode, size=size, from_=from_, filters=filters, clause_limit=limit)
         pipeline = pipeline_name(alias, mode) if mode in ("hybrid", "rrf") else None
+        aggs = self._facet_aggregations() if facets else None
         try:
-            raw = self._send(deadline, alias, q.body, pipeline)
+            raw = self._send(deadline, alias, q.body, pipeline, aggs)
         except _TooManyClauses as refused:
             # The limit was not what we read, or the cluster's analyzers (other synonym rules)
             # make more clauses than the estimate: fit again, once, to the limit the cluster
@@ -107,7 +116,7 @@ class Searcher:
             note = f"the cluster refused the query as over its clause limit: fitted again to {max(named, 1)}"
             q = q.model_copy(update={"degraded": [*q.degraded, note]})
             try:
-                raw = self._send(deadline, alias, q.body, pipeline)
+                raw = self._send(deadline, alias, q.body, pipeline, aggs)
             except _TooManyClauses as exc:
                 msg = (f"OpenSearch refused the search on '{alias}' as too large even after it was narrowed: raise "
                        "indices.query.bool.max_clause_count on the cluster, or shorten the query.")
@@ -120,8 +129,13 @@ class Searcher:
                          filters)
         took_ms = (time.perf_counter() - started) * 1000
         total = raw["hits"]["total"]["value"] if isinstance(raw["hits"]["total"], dict) else raw["hits"]["total"]
+        found = None
+        if facets:
+            from query_rewriter.facets import facets_from
+
+            found = facets_from(raw.get("aggregations"), price_bounds=self.settings.facet_price_ranges)
         response = SearchResponse(query=q.model_copy(update={"pipeline": pipeline}), hits=hits, total=total,
-                                  took_ms=round(took_ms, 2), mode=mode)
+                                  took_ms=round(took_ms, 2), mode=mode, facets=found)
         if self.query_log is not None:
             self.query_log.record(q, mode=mode, hits=len(hits), total=total, took_ms=took_ms, alias=alias)
         return response
@@ -146,8 +160,15 @@ class Searcher:
         with self._lock:
             self._width_checked.add(alias)
 
-    def _send(self, deadline: Deadline, alias: str, body: dict, pipeline: str | None) -> dict:
+    def _facet_aggregations(self) -> dict:
+        from query_rewriter.facets import facet_aggregations
+
+        return facet_aggregations(size=self.settings.facet_size, price_bounds=self.settings.facet_price_ranges)
+
+    def _send(self, deadline: Deadline, alias: str, body: dict, pipeline: str | None, aggs: dict | None = None) -> dict:
         params = {"search_pipeline": pipeline} if pipeline else {}
+        if aggs:
+            body = {**body, "aggs": aggs}  # a copy: the rewriter's cached body is shared
         try:
             return deadline.call(self.client.search, index=alias, body=body, params=params,
                                  doing=f"searching '{alias}'", permanent=_too_many_clauses)

@@ -28,12 +28,19 @@ def test_docker_compose_config_is_valid() -> None:
     assert result.returncode == 0, result.stderr
     config = yaml.safe_load(result.stdout)
     services = config["services"]
-    assert set(services) == {"opensearch", "dashboards", "redis", "setup", "worker"}
+    assert set(services) == {"opensearch", "dashboards", "redis", "setup", "worker", "search"}
     # The 3.x line by default; OPENSEARCH_VERSION switches both images to another line.
     assert services["opensearch"]["image"] == "opensearchproject/opensearch:3.6.0"
     assert services["dashboards"]["image"] == "opensearchproject/opensearch-dashboards:3.6.0"
     assert "healthcheck" in services["opensearch"]
     assert services["worker"]["environment"]["BABELSHOP_OPENSEARCH_PASSWORD"] == "Test-Only-Passw0rd!"
+    # The HTTP search service listens on every interface inside its container, after setup.
+    search = services["search"]
+    assert search["command"][:2] == ["babelshop", "serve"] and search["command"][2:4] == ["--host", "0.0.0.0"]
+    assert search["environment"]["BABELSHOP_OPENSEARCH_PASSWORD"] == "Test-Only-Passw0rd!"
+    assert search["depends_on"]["setup"]["condition"] == "service_completed_successfully"
+    assert any(str(p.get("target")) == "8000" for p in search["ports"])
+    assert "/healthz" in " ".join(search["healthcheck"]["test"])
 
 
 def test_docker_compose_switches_both_images_to_the_2_19_line() -> None:
