@@ -3,11 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import signal
-import subprocess
-import sys
-import time
 import uuid
 from pathlib import Path
 
@@ -159,44 +154,3 @@ def test_identical_text_is_embedded_once_across_products(settings: Settings, ali
     service = _service_with_private_cache(settings, tmp_path)
     assert service.index_products(products, index=alias).embedded == 1
 
-
-def _start_worker(queue: str, log: Path) -> subprocess.Popen:
-    env = {**os.environ, "BABELSHOP_VISIBILITY_TIMEOUT_S": "8"}
-    return subprocess.Popen(
-        [sys.executable, "-m", "babelshop.cli", "worker", "--concurrency", "1", "--queues", queue],
-        cwd=ROOT, env=env, stdout=log.open("ab"), stderr=subprocess.STDOUT, start_new_session=True,
-    )
-
-
-def test_a_worker_killed_mid_batch_loses_nothing_and_duplicates_nothing(client: OpenSearch, settings: Settings,
-                                                                          alias: str, tmp_path: Path) -> None:
-    """SIGKILL the whole worker (parent and pool) once the first batch has landed; a new worker
-    gets the unacknowledged batches back after the visibility timeout."""
-    from indexer.tasks import index_products
-
-    queue = f"test-kill-{uuid.uuid4().hex[:6]}"
-    products = _unique_products(400)
-    log = tmp_path / "worker.log"
-    worker = _start_worker(queue, log)
-    results = [index_products.apply_async(args=[products[i:i + 50]], kwargs={"index": alias}, queue=queue)
-               for i in range(0, 400, 50)]
-    try:
-        deadline = time.monotonic() + 300
-        while _count(client, alias) == 0:
-            assert time.monotonic() < deadline, log.read_text()
-            assert worker.poll() is None, log.read_text()
-            time.sleep(0.2)
-        os.killpg(worker.pid, signal.SIGKILL)
-        worker.wait(timeout=30)
-        killed_at = _count(client, alias)
-        assert killed_at < 400  # it really died mid-run
-        worker = _start_worker(queue, log)
-        summaries = [r.get(timeout=600) for r in results]
-    finally:
-        if worker.poll() is None:
-            os.killpg(worker.pid, signal.SIGTERM)
-            worker.wait(timeout=60)
-    assert _count(client, alias) == 400
-    ids = {h["_id"] for h in client.search(index=alias, body={"size": 1000, "_source": False})["hits"]["hits"]}
-    assert ids == {p["id"] for p in products}
-    assert sum(s["indexed"] + s["unchanged"] for s in summaries) >= 400
