@@ -22,75 +22,22 @@ def main() -> None:
     """Cross-lingual e-commerce search on OpenSearch."""
 
 
-# ---------------------------------------------------------------- engine
-@main.group()
-def engine() -> None:
-    """The embedded single-node OpenSearch (assembled from Maven Central)."""
-
-
-@engine.command("start")
-@click.option("--port", default=9200, show_default=True)
-@click.option("--data-dir", type=click.Path(path_type=Path), default=None, help="Where indices live (persists).")
-@click.option("--heap", default=None, help="JVM heap, e.g. 1g (default: BABELSHOP_ENGINE_HEAP or 1g).")
-def engine_start(port: int, data_dir: Path | None, heap: str | None) -> None:
-    """Start the node (idempotent), wait until it is at least yellow, print its URL."""
-    from engine import EngineError
-    from engine.process import start
-
-    try:
-        status = start(port=port, data_dir=data_dir, heap=heap)
-    except EngineError as exc:
-        _fail(str(exc))
-    click.echo(status.url)
-
-
-@engine.command("stop")
-def engine_stop() -> None:
-    """Stop the node cleanly."""
-    from engine.process import stop
-
-    click.echo("stopped" if stop() else "not running")
-
-
-@engine.command("status")
-@click.option("--json", "as_json", is_flag=True)
-def engine_status(as_json: bool) -> None:
-    """Is it running, where, which version, its health, its log file."""
-    from engine.process import status
-
-    s = status()
-    if as_json:
-        click.echo(s.to_json())
-        return
-    if not s.running:
-        click.echo(f"not running (log: {s.log_file})")
-        sys.exit(3)
-    click.echo(f"running {s.url} OpenSearch {s.version} health={s.health} pid={s.pid} "
-               f"rss={s.rss_mb:.0f}MB data={s.data_dir} log={s.log_file}")
-
-
 # ---------------------------------------------------------------- setup / ingest / worker
 @main.command()
 @click.option("--index", default=None, help="Alias to serve (default BABELSHOP_INDEX or 'products').")
 def setup(index: str | None) -> None:
     """Install or upgrade the template, the versioned index behind the alias, and the pipelines."""
-    from opensearchpy.exceptions import ConnectionError as OSConnectionError
-
     from babelcore.encoders import load_encoder
     from babelcore.opensearch_client import make_client
-    from mappings.install import SetupError
     from mappings.install import setup as run_setup
 
     settings = get_settings()
-    try:
-        report = run_setup(make_client(settings), index or settings.index, settings.catalog_languages,
-                           load_encoder(settings).dimension, weights=settings.hybrid_weights,
-                           synonym_dir=settings.synonyms_dir, shards=settings.index_shards)
-    except OSConnectionError:
-        _fail(f"cannot reach OpenSearch at {settings.opensearch_url}: start it (babelshop engine start) "
-              "or set BABELSHOP_OPENSEARCH_URL.")
-    except SetupError as exc:
-        _fail(str(exc))
+    # A down cluster (exit 3) and a refused setup (SetupError) end in the command group with
+    # one line and their exit code.
+    report = run_setup(make_client(settings), index or settings.index, settings.catalog_languages,
+                       load_encoder(settings).dimension, weights=settings.hybrid_weights,
+                       synonym_dir=settings.synonyms_dir, shards=settings.index_shards,
+                       replicas=settings.index_replicas)
     state = "created" if report.created else ("upgraded " + ",".join(report.upgraded) if report.upgraded else "up to date")
     click.echo(f"{report.alias} -> {report.index} ({state}); pipelines: {', '.join(report.pipelines)}")
 
@@ -99,44 +46,53 @@ def setup(index: str | None) -> None:
 @click.argument("path", type=click.Path(path_type=Path))
 @click.option("--index", default=None)
 @click.option("--inline", is_flag=True, help="Run the pipeline in this process instead of the workers.")
-@click.option("--wait", is_flag=True, help="Follow queued batches until they are indexed.")
-@click.option("--batch-size", default=64, show_default=True)
+@click.option("--wait", is_flag=True, help="Follow queued batches until each is indexed or failed.")
+@click.option("--update", is_flag=True, help="Partial documents ({id, price, ...}) merged into the stored products.")
+@click.option("--check", is_flag=True, help="Read and validate the whole file, list every bad line, index nothing.")
+@click.option("--timeout", "timeout_s", default=3600.0, show_default=True,
+              help="With --wait: seconds to wait for all batches; unfinished ones are reported.")
+@click.option("--batch-size", default=64, show_default=True, type=click.IntRange(min=1))
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
-def ingest(path: Path, index: str | None, inline: bool, wait: bool, batch_size: int, as_json: bool) -> None:
-    """Read products (JSONL or CSV) and index them."""
-    from babelshop.ingest import ingest_inline, ingest_queued
-    from babelshop.report import print_summary
+def ingest(path: Path, index: str | None, inline: bool, wait: bool, update: bool, check: bool, timeout_s: float,
+           batch_size: int, as_json: bool) -> None:
+    """Read products (JSONL or CSV) and index them.
 
+    Exit 0: every product indexed (or, with --check, every line valid); 1: some lines rejected or
+    failed, the rest indexed; 2: unreadable file, bad option or an index built for another
+    encoder; 3: OpenSearch or the broker unavailable.
+    """
+    from babelshop.ingest import check_index_width, ingest_inline, ingest_queued_report, read_file
+    from babelshop.report import print_check, print_summary
+
+    if inline and wait:
+        raise click.UsageError("--wait follows queued batches and --inline indexes in this process: give one of them.")
     settings = get_settings()
-    if not path.exists():
-        _fail(f"{path}: no such file; give the path of a JSONL or CSV product file.")
-    total_lines = sum(1 for line in path.open(encoding="utf-8", errors="replace") if line.strip())
-    with click.progressbar(length=total_lines, label="indexing", file=sys.stderr) as bar:
-        if inline:
-            result = ingest_inline(path, settings, index=index, batch_size=batch_size, progress=bar.update)
-        else:
-            result, sent = ingest_queued(path, settings, index=index, batch_size=batch_size, wait=wait,
-                                         progress=bar.update)
-            if wait:
-                from babelcore.opensearch_client import make_client
+    # The whole file is read and validated before any model work: an unreadable file is exit 2 here.
+    file = read_file(path, update=update)
+    if check:
+        print_check(file, as_json=as_json)
+        sys.exit(1 if file.rejected else 0)
+    check_index_width(settings, index)
+    batches = None
+    if inline:
+        with click.progressbar(length=len(file.products), label="indexing", file=sys.stderr) as bar:
+            result = ingest_inline(file, settings, index=index, batch_size=batch_size, progress=bar.update,
+                                   update=update)
+    elif wait:
+        with click.progressbar(length=len(file.products), label="indexing", file=sys.stderr) as bar:
+            report = ingest_queued_report(file, settings, index=index, batch_size=batch_size, wait=True,
+                                          update=update, progress=bar.update, timeout_s=timeout_s)
+        result, batches = report.result, report.batches
+        from babelcore.opensearch_client import make_client
 
-                make_client(settings).indices.refresh(index=index or settings.index)
-            else:
-                click.echo(f"queued {sent} batches on {settings.queue}", err=True)
-    print_summary(result, as_json=as_json, queued=not inline and not wait)
-
-
-@main.command()
-@click.option("--concurrency", "-c", default=1, show_default=True)
-@click.option("--loglevel", default="INFO")
-@click.option("--queues", "-Q", default=None, help="Default: BABELSHOP_QUEUE and babelshop.maintenance.")
-def worker(concurrency: int, loglevel: str, queues: str | None) -> None:
-    """Run a Celery worker with the project's settings."""
-    from indexer.celery_app import QUEUE_MAINTENANCE, app
-
-    queues = queues or f"{get_settings().queue},{QUEUE_MAINTENANCE}"
-    app.worker_main(["worker", f"--concurrency={concurrency}", f"--loglevel={loglevel}", f"--queues={queues}",
-                     "--without-gossip", "--without-mingle"])
+        make_client(settings).indices.refresh(index=index or settings.index)
+    else:
+        report = ingest_queued_report(file, settings, index=index, batch_size=batch_size, update=update)
+        result = report.result
+        click.echo(f"queued {len(report.batches)} batches on {settings.queue}", err=True)
+    print_summary(result, as_json=as_json, queued=not inline and not wait, batches=batches)
+    if result.rejected or result.failed:
+        sys.exit(1)
 
 
 @main.command()
@@ -157,8 +113,8 @@ def reindex(index: str | None, re_embed: bool, prune: bool) -> None:
         return
     try:
         click.echo(json.dumps(run_reindex(service, alias=index, re_embed=re_embed)))
-    except ValueError as exc:
-        _fail(str(exc))
+    except ValueError as exc:  # no such alias: a usage error
+        _fail(str(exc), 2)
 
 
 @main.group()
@@ -171,14 +127,12 @@ def synonyms() -> None:
 def synonyms_reload(index: str | None) -> None:
     """Apply the synonym files to the live index's search analyzers, without reindexing."""
     from babelcore.opensearch_client import make_client
-    from mappings.install import SetupError, reload_synonyms
+    from mappings.install import reload_synonyms
 
     settings = get_settings()
-    try:
-        name = reload_synonyms(make_client(settings), index or settings.index, settings.catalog_languages,
-                               settings.synonyms_dir)
-    except SetupError as exc:
-        _fail(str(exc))
+    # SetupError and a down cluster end in the command group with their exit codes.
+    name = reload_synonyms(make_client(settings), index or settings.index, settings.catalog_languages,
+                           settings.synonyms_dir)
     click.echo(f"synonyms reloaded on {name}")
 
 
@@ -194,17 +148,25 @@ def export_model(out_dir: Path) -> None:
 # Larger commands live in their own modules.
 from babelshop.bench import bench  # noqa: E402
 from babelshop.dashboards import dashboards  # noqa: E402
+from babelshop.deadletter_cli import deadletter  # noqa: E402
 from babelshop.demo import demo  # noqa: E402
+from babelshop.engine_cli import engine  # noqa: E402
 from babelshop.evaluation.cli import eval_group  # noqa: E402
 from babelshop.search_cli import search  # noqa: E402
+from babelshop.serve_cli import serve  # noqa: E402
 from babelshop.training.cli import train  # noqa: E402
+from babelshop.worker_cli import worker  # noqa: E402
 
 main.add_command(bench)
 main.add_command(dashboards)
+main.add_command(engine)
+main.add_command(deadletter)
 main.add_command(demo)
 main.add_command(eval_group)
 main.add_command(search)
+main.add_command(serve)
 main.add_command(train)
+main.add_command(worker)
 
 if __name__ == "__main__":
     main()
