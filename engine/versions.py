@@ -67,7 +67,7 @@ LINES: dict[str, EngineLine] = {
     ),
 }
 #: The line ``babelshop engine start`` runs unless told otherwise (BABELSHOP_ENGINE_VERSION).
-DEFAULT_VERSION = "2.19.1"
+DEFAULT_VERSION = "3.6.0"
 
 
 def other_version(version: str | None = None) -> str:
