@@ -170,7 +170,7 @@ def _on_worker_init(sender=None, **_: object) -> None:
         check_limits(app, settings)
     except InputError as error:
         _fail_start(error, error.exit_code)
-    from indexer.tasks import check_width_at_start
+    from indexer.worker_process import check_width_at_start
 
     try:
         check_width_at_start(settings)
@@ -194,7 +194,7 @@ def _on_worker_ready(**_: object) -> None:
 def _on_worker_process_init(**_: object) -> None:
     install_redaction()
     if get_settings().worker_preload_models:
-        from indexer.tasks import warm_up
+        from indexer.worker_process import warm_up
 
         warm_up()
 

@@ -18,18 +18,28 @@ import json
 import math
 from collections.abc import Iterable
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from opensearchpy import OpenSearch, helpers
 from opensearchpy.exceptions import NotFoundError, TransportError
 
 from babelcore.errors import BabelshopError
+from babelcore.settings import Settings
 from indexer.bulk import Writer, cluster_error, deadletter_name
 from indexer.results import BatchResult
 from mappings.deadletter import deadletter_body
 
-if TYPE_CHECKING:
-    from indexer.service import IndexingService
+
+class ProductWriter(Protocol):
+    """What a replay needs of ``indexer.service.IndexingService`` (named by its shape, so that the
+    service can import this module)."""
+
+    settings: Settings
+    client: OpenSearch
+
+    def index_products(self, raw: list[object], **options: object) -> BatchResult: ...
+
+    def update_products(self, raw: list[object], **options: object) -> BatchResult: ...
 
 OPERATIONS = ("index", "update")
 #: Letters per bulk request when recording or settling them.
@@ -93,7 +103,7 @@ def count(client: OpenSearch, alias: str, *, url: str = "OpenSearch") -> int:
         raise cluster_error(exc, url=url, doing=f"counting the dead letters of {alias}") from exc
 
 
-def replay(service: IndexingService, alias: str | None = None) -> BatchResult:
+def replay(service: ProductWriter, alias: str | None = None) -> BatchResult:
     """Send every letter through its operation again; remove those that landed, keep the rest
     with ``attempts + 1`` and the new reason."""
     alias = alias or service.settings.index

@@ -40,94 +40,18 @@ from __future__ import annotations
 import logging
 import random
 from collections.abc import Callable
-from functools import lru_cache
 
 from billiard.exceptions import SoftTimeLimitExceeded
 from celery import Task
-from opensearchpy import OpenSearch
 from opensearchpy.exceptions import OpenSearchException
 
 from babelcore.errors import BabelshopError, ClusterUnavailable, InputError, Unavailable, from_cluster
 from babelcore.settings import Settings, get_settings
 from indexer.celery_app import app
 from indexer.results import BatchResult, Rejection
-from indexer.service import IndexingService
+from indexer.worker_process import check_width, service
 
 log = logging.getLogger("babelshop.worker")
-
-#: Aliases whose vector width matched the encoder in this process (a match is checked once).
-_WIDTH_CHECKED: set[str] = set()
-
-
-class PoisonError(RuntimeError):
-    """Raised by enrichment for a product carrying ``BABELSHOP_FAULT_POISON_MARKER`` (tests only)."""
-
-
-@lru_cache(maxsize=1)
-def service() -> IndexingService:
-    # One per worker process: models and the client load once.
-    svc = IndexingService()
-    marker = svc.settings.fault_poison_marker
-    if marker:
-        _poison_enrichment(svc, marker)
-    return svc
-
-
-def _poison_enrichment(svc: IndexingService, marker: str) -> None:
-    """Make enrichment raise on a product whose title holds ``marker``: a reproducible poison
-    product for the tests, honoured only when the test setting is on."""
-    enrich = svc.enricher.enrich
-
-    def poisoned(products, *args, **kwargs):
-        for product in products:
-            if marker in (product.title or ""):
-                msg = f"enrichment crashed on product {product.id} (injected poison)"
-                raise PoisonError(msg)
-        return enrich(products, *args, **kwargs)
-
-    svc.enricher.enrich = poisoned  # type: ignore[method-assign]
-
-
-def warm_up() -> None:
-    """Load the models in this pool process before its first batch, so the task time limits bound
-    batch work and not model loading: one product per catalog language loads the encoder and every
-    translation pair. A failure here is left for the first batch to report."""
-    from babelcore.product import Product
-
-    svc = service()
-    products = [Product(id=f"warm-up-{lang}", title="warm up", lang=lang) for lang in svc.settings.catalog_languages]
-    try:
-        svc.enricher.enrich(products)
-    except Exception as error:
-        log.warning("model warm-up failed, models load with the first batch: %s", error)
-
-
-# ------------------------------------------------------------------------------- vector width
-def check_width_at_start(settings: Settings) -> None:
-    """Raise ``VectorWidthError`` (an InputError) when the index behind ``settings.index`` holds
-    vectors of another width than the encoder; ``Unavailable`` when the cluster cannot be asked."""
-    from babelcore.opensearch_client import make_client
-
-    # A client of its own: the main process forks the pool, and pooled connections must not be shared.
-    client = make_client(settings)
-    try:
-        _check_width(settings.index, settings, client)
-    finally:
-        client.close()
-
-
-def _check_width(alias: str, settings: Settings, client: OpenSearch) -> None:
-    if alias in _WIDTH_CHECKED:
-        return
-    from babelcore.encoders import load_encoder
-    from mappings.width import check_vector_width
-
-    try:
-        check_vector_width(client, alias, load_encoder(settings).dimension)
-    except OpenSearchException as exc:
-        raise from_cluster(exc, url=settings.opensearch_url, doing=f"reading the mapping of {alias}") from exc
-    _WIDTH_CHECKED.add(alias)
-
 
 # ------------------------------------------------------------------------------- one batch
 def _backoff(settings: Settings, retries: int) -> float:
@@ -182,7 +106,7 @@ class _Batch:
     def _attempt(self) -> BatchResult:
         if self.kind != "delete":
             try:
-                _check_width(self.alias, self.settings, service().client)
+                check_width(self.alias, self.settings, service().client)
             except InputError as error:
                 log.error("%s: %s", self.doing, error)
                 return self._dead_letter(self.items, str(error))
