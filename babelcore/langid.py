@@ -110,7 +110,7 @@ def script_counts(text: str) -> Counter[str]:
 
 
 @lru_cache(maxsize=32)
-def _detector(codes: frozenset[str]) -> LanguageDetector:
+def detector(codes: frozenset[str]) -> LanguageDetector:
     # Building a detector is expensive; one per candidate set is reused for the process.
     from lingua import IsoCode639_1, LanguageDetectorBuilder
 
@@ -118,7 +118,7 @@ def _detector(codes: frozenset[str]) -> LanguageDetector:
     return LanguageDetectorBuilder.from_iso_codes_639_1(*isos).build()
 
 
-def _lingua_codes(codes: Sequence[str]) -> list[str]:
+def lingua_codes(codes: Sequence[str]) -> list[str]:
     """The codes lingua knows, in the order given."""
     from lingua import IsoCode639_1
 
@@ -138,7 +138,7 @@ def _default(candidates: Sequence[str], confidence: float = DEFAULT_CONFIDENCE) 
 
 
 def _with_lingua(text: str, codes: Sequence[str], candidates: Sequence[str]) -> LanguageGuess:
-    values = _detector(frozenset(codes)).compute_language_confidence_values(text)
+    values = detector(frozenset(codes)).compute_language_confidence_values(text)
     if not values:
         return _default(candidates)
     top = values[0]
@@ -196,7 +196,7 @@ def detect_language(
     confidence = round(0.9 * n / letters, 3)
     if len(same_script) == 1:
         return LanguageGuess(same_script[0], confidence, "script")
-    if len(same_script) > 1 and len(codes := _lingua_codes(same_script)) > 1:
+    if len(same_script) > 1 and len(codes := lingua_codes(same_script)) > 1:
         return _with_lingua(text, codes, cands)
     if langs:
         return LanguageGuess(langs[0], confidence if len(langs) == 1 else round(confidence * 0.8, 3), "script")
@@ -210,7 +210,7 @@ def _detect_latin(text: str, cands: Sequence[str]) -> LanguageGuess:
         return _default(cands)
     if len(latin) == 1:
         return LanguageGuess(latin[0], 0.7, "script")
-    codes = _lingua_codes(latin)
+    codes = lingua_codes(latin)
     if len(codes) < 2:
         return LanguageGuess(codes[0] if codes else latin[0], 0.6, "script")
     return _with_lingua(text, codes, cands)

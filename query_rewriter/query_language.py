@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from babelcore.langid import LanguageGuess, _detector, _lingua_codes, script_counts
+from babelcore.langid import LanguageGuess, detector, lingua_codes, script_counts
 from babelcore.translators.base import TranslationError
 
 #: Above this lingua confidence the statistical guess stands.
@@ -36,7 +36,7 @@ def _lexicon(translator, lang: str, languages: Sequence[str]):
 def _lingua_values(text: str, codes: list[str]) -> dict[str, float]:
     if len(codes) < 2:
         return {}
-    values = _detector(frozenset(codes)).compute_language_confidence_values(text)
+    values = detector(frozenset(codes)).compute_language_confidence_values(text)
     return {v.language.iso_code_639_1.name.lower(): float(v.value) for v in values}
 
 
@@ -51,7 +51,7 @@ def refine_language(text: str, guess: LanguageGuess, languages: Sequence[str], t
     words = [w for w in text.lower().replace("'", " ").split() if any(c.isalpha() for c in w)]
     if not words or len(candidates) < 2:
         return guess
-    lingua = _lingua_values(text, _lingua_codes(candidates))
+    lingua = _lingua_values(text, lingua_codes(candidates))
     scores: dict[str, float] = {}
     for lang in candidates:
         lexicon = _lexicon(translator, lang, languages)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from babelcore.langid import LanguageGuess, _detector, detect_language, normalize_code, script_counts
+from babelcore.langid import LanguageGuess, detect_language, detector, normalize_code, script_counts
 
 CATALOG = ("en", "zh", "de", "es", "fr", "ja")
 
@@ -97,9 +97,9 @@ def test_candidates_default_to_the_settings(monkeypatch: pytest.MonkeyPatch) -> 
 
 def test_detectors_are_cached_per_candidate_set() -> None:
     detect_language("Laufschuhe für Damen", ("de", "en", "fr"))
-    before = _detector.cache_info().hits
+    before = detector.cache_info().hits
     detect_language("chaussures pour femme", ("fr", "de", "en"))  # same set, other order
-    assert _detector.cache_info().hits == before + 1
+    assert detector.cache_info().hits == before + 1
 
 
 def test_helpers() -> None:
