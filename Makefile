@@ -69,7 +69,7 @@ engine: deps
 	$(BABELSHOP) engine start --port $(ENGINE_PORT)
 
 engine-stop:
-	-@[ -x $(BABELSHOP) ] && $(BABELSHOP) engine stop
+	-@[ -x $(BABELSHOP) ] && $(BABELSHOP) engine stop --port $(ENGINE_PORT)
 
 redis: system
 	@mkdir -p $(RUN_DIR)
