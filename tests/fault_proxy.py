@@ -11,7 +11,7 @@ Modes:
 too: what clients send from then on is swallowed). The proxy binds 127.0.0.1 on a free port, is a context manager, and stops by
 itself after ``lifetime_s`` so a test that forgets it leaves nothing behind::
 
-    with FaultProxy(("127.0.0.1", 9200), mode="stall") as proxy:
+    with FaultProxy(mode="stall") as proxy:  # in front of the engine the tests use
         settings = Settings(opensearch_url=proxy.url)
 """
 
@@ -29,12 +29,12 @@ RECORD_BYTES = 1 << 20
 
 
 class FaultProxy:
-    def __init__(self, upstream: tuple[str, int] = ("127.0.0.1", 9200), *, mode: str = "forward",
+    def __init__(self, upstream: tuple[str, int] | None = None, *, mode: str = "forward",
                  lifetime_s: float = 120.0, userinfo: str = "") -> None:
         if mode not in MODES:
             msg = f"mode {mode!r}: use one of {', '.join(MODES)}"
             raise ValueError(msg)
-        self.upstream = upstream
+        self.upstream = upstream or engine_address()
         self._mode = mode
         self.lifetime_s = lifetime_s
         self.userinfo = userinfo  # "user:password" to put in ``url``
@@ -171,7 +171,17 @@ class FaultProxy:
 
 
 @contextmanager
-def fault_proxy(mode: str, upstream: tuple[str, int] = ("127.0.0.1", 9200), **options: object) -> Iterator[FaultProxy]:
+def fault_proxy(mode: str, upstream: tuple[str, int] | None = None, **options: object) -> Iterator[FaultProxy]:
     """``with fault_proxy("stall") as proxy: ...``"""
     with FaultProxy(upstream, mode=mode, **options) as proxy:  # type: ignore[arg-type]
         yield proxy
+
+
+def engine_address() -> tuple[str, int]:
+    """Host and port of the engine the tests run against (BABELSHOP_OPENSEARCH_URL's first node)."""
+    from urllib.parse import urlsplit
+
+    from babelcore.settings import Settings
+
+    parts = urlsplit(Settings().opensearch_url.split(",")[0])
+    return parts.hostname or "127.0.0.1", parts.port or 9200

@@ -31,6 +31,7 @@ from opensearchpy.exceptions import TransportError
 from babelcore.settings import Settings
 from babelshop.sample import synthetic_catalog
 from mappings.install import setup
+from tests.fault_proxy import engine_address
 
 pytestmark = pytest.mark.integration
 ROOT = Path(__file__).resolve().parents[2]
@@ -107,8 +108,14 @@ class Proxy:
         self._server.close()
 
 
-def _broker(port: int = 6379) -> str:
-    return f"redis://127.0.0.1:{port}/{BROKER_DB}"
+def _redis_port() -> int:
+    from urllib.parse import urlsplit
+
+    return urlsplit(Settings().broker_url.get_secret_value()).port or 6379
+
+
+def _broker(port: int | None = None) -> str:
+    return f"redis://127.0.0.1:{port or _redis_port()}/{BROKER_DB}"
 
 
 def _producer(**settings: object) -> Celery:
@@ -350,7 +357,7 @@ def test_a_batch_outlives_a_cluster_outage_and_lands_when_it_is_back(client: Ope
     letter is unreachable too, and the batch stays in the broker (never acknowledged and dropped);
     once the cluster answers again every product is indexed. Secrets: the URL's password never
     reaches the worker's log."""
-    proxy = Proxy(("127.0.0.1", 9200), refusing=True)
+    proxy = Proxy(engine_address(), refusing=True)
     queue = f"test-outage-{uuid.uuid4().hex[:6]}"
     env = {"BABELSHOP_OPENSEARCH_URL": f"http://babel:s3cret-pw@127.0.0.1:{proxy.port}",
            "BABELSHOP_TASK_MAX_RETRIES": "2", "BABELSHOP_INDEX": alias}
@@ -435,7 +442,7 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_duplicates_nothing(kill: Ki
     """Held cases: kill the worker once the first batch has landed; a worker (the same one after a
     broker drop, a new one after a signal) gets the unacknowledged batches back after the short
     visibility timeout, and every product is indexed exactly once."""
-    proxy = Proxy(("127.0.0.1", 6379))
+    proxy = Proxy(("127.0.0.1", _redis_port()))
     queue = f"test-kill-{uuid.uuid4().hex[:6]}"
     log = tmp_path / "worker.log"
     env = {**KILL_ENV, "BABELSHOP_BROKER_URL": _broker(proxy.port)}
