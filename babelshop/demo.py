@@ -3,6 +3,7 @@ service started beside it (same process, same models) for a browser or curl to t
 
 from __future__ import annotations
 
+import sys
 import time
 
 import click
@@ -73,12 +74,22 @@ def demo(port: int, size: int, serve_port: int, serve: bool) -> None:
         table.add_section()
     console.print(table)
     searcher.flush_log()
-    if server is not None:
-        console.print(f"[bold]serve[/] {server.url} is answering searches; Ctrl-C to stop.")
-        try:
-            while True:
-                time.sleep(3600)
-        except KeyboardInterrupt:
-            pass
-        finally:
-            server.stop()
+    if server is None:
+        return
+    if not sys.stdin.isatty():
+        # Run by a script or CI: show that the service answers, then end instead of waiting forever.
+        import httpx
+
+        answer = httpx.get(f"{server.url}/search", params={"query": DEMO_QUERIES[0][0], "size": 3}, timeout=30)
+        console.print(f"[bold]serve[/] {server.url}/search answered {answer.status_code} with "
+                      f"{len(answer.json().get('hits', []))} hits; not interactive, so the service stops now.")
+        server.stop()
+        return
+    console.print(f"[bold]serve[/] {server.url} is answering searches; Ctrl-C to stop.")
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.stop()

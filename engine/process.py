@@ -199,7 +199,12 @@ def start(port: int = DEFAULT_PORT, data_dir: str | Path | None = None, heap: st
         health = _http_json(f"{url}/_cluster/health?wait_for_status=yellow&wait_for_nodes={nodes}&timeout=1s",
                             timeout=3)
         if health and health.get("status") in ("yellow", "green") and health.get("number_of_nodes", 0) >= nodes:
-            return status(paths)
+            found = status(paths)
+            if found.running:
+                return found
+            # Ours but started from another engine root: report what it says about itself.
+            return EngineStatus(running=True, url=url, version=(_ours(url) or {}).get("version", {}).get("number"),
+                                health=health.get("status"), log_file=str(paths.log_file))
         time.sleep(0.5)
     for node, _proc in procs:
         stop(node)
