@@ -6,6 +6,7 @@ product the cluster refuses later is dead-lettered exactly as it was received.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from pydantic import ValidationError
@@ -46,15 +47,21 @@ def describe(error: ValidationError) -> str:
     return "; ".join(parts)
 
 
+def _objects(raw: list[object], positions: list[int] | None, bad: list[Rejection]) -> Iterator[tuple[int, dict]]:
+    """Each item that is a JSON object, with its position; the others become rejections in ``bad``."""
+    for i, item in enumerate(raw):
+        position = positions[i] if positions else i
+        if isinstance(item, dict):
+            yield position, item
+        else:
+            bad.append(Rejection(position, None, f"expected a JSON object, got {type(item).__name__}"))
+
+
 def validate_items(raw: list[object], positions: list[int] | None = None) -> tuple[list[Valid], list[Rejection]]:
     """Products that validate, with their raw dict and position, and a Rejection for each that does not."""
     good: list[Valid] = []
     bad: list[Rejection] = []
-    for i, item in enumerate(raw):
-        position = positions[i] if positions else i
-        if not isinstance(item, dict):
-            bad.append(Rejection(position, None, f"expected a JSON object, got {type(item).__name__}"))
-            continue
+    for position, item in _objects(raw, positions, bad):
         try:
             good.append(Valid(Product.model_validate(item), item, position))
         except ValidationError as exc:
@@ -72,11 +79,7 @@ def validate_patches(raw: list[object], positions: list[int] | None = None) -> t
     """Partial updates whose id and fields are valid on their own; the merged product is checked again."""
     good: list[Patch] = []
     bad: list[Rejection] = []
-    for i, item in enumerate(raw):
-        position = positions[i] if positions else i
-        if not isinstance(item, dict):
-            bad.append(Rejection(position, None, f"expected a JSON object, got {type(item).__name__}"))
-            continue
+    for position, item in _objects(raw, positions, bad):
         if item.get("id") is None:
             bad.append(Rejection(position, None, "id: Field required (an update names the product it changes)"))
             continue
