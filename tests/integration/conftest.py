@@ -26,3 +26,13 @@ def sample_alias(client: OpenSearch, settings: Settings) -> str:
     assert not result.rejected and not result.failed
     assert client.count(index=SAMPLE_ALIAS)["count"] == len(load_sample())
     return SAMPLE_ALIAS
+
+
+@pytest.fixture
+def alias(client: OpenSearch, settings: Settings, index_name: str) -> str:
+    """A fresh alias (``index_name``) set up for the configured encoder."""
+    from babelcore.encoders import load_encoder
+    from mappings.install import setup
+
+    setup(client, index_name, settings.catalog_languages, load_encoder(settings).dimension)
+    return index_name

@@ -25,6 +25,7 @@ from opensearchpy import OpenSearch
 
 from babelcore.settings import Settings
 from mappings.install import setup
+from tests.helpers import count
 
 pytestmark = pytest.mark.integration
 
@@ -58,14 +59,6 @@ def closed_port() -> Iterator[int]:
     sock.close()
 
 
-@pytest.fixture
-def alias(client: OpenSearch, settings: Settings, index_name: str) -> str:
-    from babelcore.encoders import load_encoder
-
-    setup(client, index_name, settings.catalog_languages, load_encoder(settings).dimension)
-    return index_name
-
-
 def _write_jsonl(path: Path, items: list[dict | str]) -> Path:
     lines = [item if isinstance(item, str) else json.dumps(item, ensure_ascii=False) for item in items]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -75,11 +68,6 @@ def _write_jsonl(path: Path, items: list[dict | str]) -> Path:
 def _products(n: int, tag: str | None = None) -> list[dict]:
     tag = tag or uuid.uuid4().hex[:6]
     return [{"id": f"p{i}-{tag}", "title": f"Ceramic coffee mug {i} {tag}", "price": 10.0 + i} for i in range(n)]
-
-
-def _count(client: OpenSearch, alias: str) -> int:
-    client.indices.refresh(index=alias)
-    return client.count(index=alias)["count"]
 
 
 # ------------------------------------------------------------------ exit 2: unreadable input (defect 11)
@@ -126,7 +114,7 @@ def test_check_reports_every_bad_line_and_indexes_nothing(client: OpenSearch, al
     assert [int(re.search(r"line (\d+)", line)[1]) for line in listed] == [2, 3, 4, 5, 6]
     assert "not valid UTF-8" in listed[1] and "re-encode" in listed[1]
     assert "title: Field required" in listed[2] and "bytes" in listed[3]
-    assert _count(client, alias) == 0  # --check indexes nothing
+    assert count(client, alias) == 0  # --check indexes nothing
 
     clean = _write_jsonl(tmp_path / "clean.jsonl", good)
     proc = babelshop("ingest", str(clean), "--check", "--json")
@@ -162,7 +150,7 @@ def test_wait_exits_0_when_all_indexed_and_1_when_a_line_is_rejected(client: Ope
     no_traceback(proc)
     assert proc.returncode == 0, proc.stderr + proc.stdout
     assert "all 2 batches done" in proc.stdout and "indexed 4" in proc.stdout
-    assert _count(client, alias) == 4
+    assert count(client, alias) == 4
 
     mixed = _write_jsonl(tmp_path / "mixed.jsonl", [*_products(2), {"id": "no-title"}, "[1, 2]"])
     proc = babelshop("ingest", str(mixed), "--index", alias, "--wait", "--timeout", "300", "--json", timeout=360)
@@ -171,7 +159,7 @@ def test_wait_exits_0_when_all_indexed_and_1_when_a_line_is_rejected(client: Ope
     summary = json.loads(proc.stdout.splitlines()[-1])
     assert summary["indexed"] == 2 and [r["position"] for r in summary["rejected"]] == [3, 4]
     assert [b["state"] for b in summary["batches"]] == ["done"]
-    assert _count(client, alias) == 6
+    assert count(client, alias) == 6
 
 
 def test_queued_without_wait_exits_1_for_rejected_lines(client: OpenSearch, alias: str, tmp_path: Path) -> None:
@@ -182,9 +170,9 @@ def test_queued_without_wait_exits_1_for_rejected_lines(client: OpenSearch, alia
     assert "rejected: line 2 (id no-title): title: Field required" in proc.stdout
     # The worker still indexes the queued product; wait for it so nothing writes after the cleanup.
     deadline = time.monotonic() + 120
-    while _count(client, alias) < 1 and time.monotonic() < deadline:
+    while count(client, alias) < 1 and time.monotonic() < deadline:
         time.sleep(0.5)
-    assert _count(client, alias) == 1
+    assert count(client, alias) == 1
 
 
 def test_a_failed_batch_is_reported_with_its_products_and_the_others_still_summed(
@@ -223,7 +211,7 @@ def test_a_failed_batch_is_reported_with_its_products_and_the_others_still_summe
     out = capsys.readouterr().out
     assert "batch 2 (lines 3-4, 2 products): failed: TypeError" in out
     assert "2 of 3 batches done" in out and "indexed 4" in out and "failed 2" in out
-    assert _count(client, alias) == 4
+    assert count(client, alias) == 4
 
 
 # ------------------------------------------------------------------ inline (defect 12)
@@ -238,7 +226,7 @@ def test_inline_exits_1_for_a_rejected_line_and_indexes_the_rest(client: OpenSea
     no_traceback(proc)
     assert proc.returncode == 1, proc.stderr
     assert "indexed 2" in proc.stdout and "rejected: line 2 (id latin): not valid UTF-8" in proc.stdout
-    assert _count(client, alias) == 2
+    assert count(client, alias) == 2
     # The same file without the bad line: everything is already indexed, nothing rejected: exit 0.
     _write_jsonl(path, good)
     proc = babelshop("ingest", str(path), "--index", alias, "--inline", timeout=INLINE_TIMEOUT_S)
@@ -314,4 +302,4 @@ def test_a_vector_width_mismatch_fails_before_any_model_work(client: OpenSearch,
         line = one_error_line(proc)
         assert "8-dimensional" in line and "reindex --re-embed" in line
         assert time.monotonic() - started < 60  # no model was loaded, nothing was queued
-    assert _count(client, index_name) == 0
+    assert count(client, index_name) == 0

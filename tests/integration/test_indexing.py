@@ -16,23 +16,10 @@ from babelshop.sample import synthetic_catalog, write_jsonl
 from indexer.embedding_cache import EmbeddingCache
 from indexer.enrich import Enricher
 from indexer.service import IndexingService
-from mappings.install import setup
+from tests.helpers import count
 
 pytestmark = pytest.mark.integration
 ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture
-def alias(client: OpenSearch, settings: Settings, index_name: str) -> str:
-    from babelcore.encoders import load_encoder
-
-    setup(client, index_name, settings.catalog_languages, load_encoder(settings).dimension)
-    return index_name
-
-
-def _count(client: OpenSearch, alias: str) -> int:
-    client.indices.refresh(index=alias)
-    return client.count(index=alias)["count"]
 
 
 def _unique_products(n: int) -> list[dict]:
@@ -47,7 +34,7 @@ def test_1000_products_through_the_queue_are_all_searchable(client: OpenSearch, 
     result, sent = ingest_queued(path, settings, index=alias, batch_size=100, wait=True, timeout_s=900)
     assert sent == 10
     assert result.indexed == 1000 and not result.rejected and not result.failed
-    assert _count(client, alias) == 1000
+    assert count(client, alias) == 1000
     # Searchable by text and by vector.
     first = json.loads(path.read_text(encoding="utf-8").splitlines()[0])
     hits = client.search(index=alias, body={"query": {"match": {"title": first["title"]}}})["hits"]["hits"]
@@ -91,7 +78,7 @@ def test_bulk_429s_are_retried_and_nothing_is_lost(client: OpenSearch, settings:
     result = service.index_products(products, index=alias)
     assert result.indexed == 60 and not result.failed
     assert failing.bulk_calls == 3  # refused whole, half refused, the rest retried
-    assert _count(client, alias) == 60
+    assert count(client, alias) == 60
 
 
 def test_malformed_rows_are_rejected_with_reasons_and_the_rest_lands(client: OpenSearch, settings: Settings,
@@ -105,7 +92,7 @@ def test_malformed_rows_are_rejected_with_reasons_and_the_rest_lands(client: Ope
     assert result.indexed == 5
     assert sorted((r.position, r.id) for r in result.rejected) == [(2, None), (3, "no-title"), (5, "neg"), (6, None)]
     assert any("title" in r.reason for r in result.rejected)
-    assert _count(client, alias) == 5
+    assert count(client, alias) == 5
 
 
 def test_a_bad_item_in_a_queued_batch_does_not_sink_the_batch(client: OpenSearch, settings: Settings,
@@ -116,7 +103,7 @@ def test_a_bad_item_in_a_queued_batch_does_not_sink_the_batch(client: OpenSearch
     summary = index_products.apply_async(args=[products], kwargs={"index": alias}).get(timeout=300)
     assert summary["indexed"] == 3
     assert [r["position"] for r in summary["rejected"]] == [3, 4]
-    assert _count(client, alias) == 3
+    assert count(client, alias) == 3
 
 
 def test_an_older_version_arriving_late_changes_nothing(client: OpenSearch, settings: Settings, alias: str) -> None:

@@ -32,6 +32,7 @@ from babelcore.settings import Settings
 from babelshop.sample import synthetic_catalog
 from mappings.install import setup
 from tests.fault_proxy import engine_address
+from tests.helpers import count
 
 pytestmark = pytest.mark.integration
 ROOT = Path(__file__).resolve().parents[2]
@@ -153,19 +154,6 @@ class Worker:
             except subprocess.TimeoutExpired:
                 self.signal(signal.SIGKILL)
                 self.process.wait(timeout=10)
-
-
-@pytest.fixture
-def alias(client: OpenSearch, settings: Settings, index_name: str) -> str:
-    from babelcore.encoders import load_encoder
-
-    setup(client, index_name, settings.catalog_languages, load_encoder(settings).dimension)
-    return index_name
-
-
-def _count(client: OpenSearch, alias: str) -> int:
-    client.indices.refresh(index=alias)
-    return client.count(index=alias)["count"]
 
 
 def _ids(client: OpenSearch, alias: str) -> list[str]:
@@ -368,7 +356,7 @@ def test_a_batch_outlives_a_cluster_outage_and_lands_when_it_is_back(client: Ope
         # Past the bound: two retries, then a dead letter that cannot be written, then queued again.
         _wait_until(lambda: "the batch stays queued" in worker.text(), "the bound to pass", worker)
         assert pending.state not in ("FAILURE", "SUCCESS"), pending.state
-        assert _count(client, alias) == 0
+        assert count(client, alias) == 0
         proxy.refusing = False
         summary = pending.get(timeout=300)
     finally:
@@ -453,7 +441,7 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_duplicates_nothing(kill: Ki
     def first_batch_landed() -> bool:
         for done in (r for r in results if r.ready()):
             assert isinstance(done.result, dict) and not done.result["failed"], done.result  # a broken pipeline
-        return _count(client, alias) > 0
+        return count(client, alias) > 0
 
     try:
         _wait_until(first_batch_landed, "the first batch", worker, timeout=600)
@@ -465,7 +453,7 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_duplicates_nothing(kill: Ki
             else:
                 worker.process.send_signal(signal.SIGTERM)  # what a service manager sends to stop it
             worker.process.wait(timeout=120)
-            assert _count(client, alias) < 120  # it really stopped mid-run
+            assert count(client, alias) < 120  # it really stopped mid-run
             worker = Worker(queue, log, env)
         summaries = [r.get(timeout=600) for r in results]
     finally:

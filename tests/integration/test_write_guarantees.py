@@ -30,6 +30,7 @@ from indexer.service import IndexingService
 from mappings.deadletter import deadletter_body
 from mappings.install import setup
 from mappings.template import index_body
+from tests.helpers import count
 
 pytestmark = [pytest.mark.integration, pytest.mark.compat]
 
@@ -105,11 +106,6 @@ def _products(n: int, **extra) -> list[dict]:
             for i in range(n)]
 
 
-def _count(client: OpenSearch, alias: str) -> int:
-    client.indices.refresh(index=alias)
-    return client.count(index=alias)["count"]
-
-
 def _stored(client: OpenSearch, alias: str, ident: str) -> dict:
     return client.get(index=alias, id=ident)["_source"]
 
@@ -126,7 +122,7 @@ def test_a_bulk_refused_whole_with_429_is_retried_and_lands(client, fast, enrich
     result = _service(fast, enricher, faulty).index_products(products, index=alias)
     assert result.indexed == 6 and not result.failed
     assert len(faulty.bodies) == 3
-    assert _count(client, alias) == 6
+    assert count(client, alias) == 6
 
 
 def test_429_through_every_retry_is_a_transient_error_that_says_so(client, fast, enricher, alias) -> None:
@@ -148,7 +144,7 @@ def test_a_5xx_raises_a_transient_error_with_the_real_status_not_retried_in_plac
     message = str(caught.value)
     assert "503" in message and "not retried" in message and "after 5 retries" not in message
     assert len(faulty.bodies) == 1
-    assert _count(client, alias) == 0 and deadletter.count(client, alias) == 0  # nothing acknowledged, nothing dropped
+    assert count(client, alias) == 0 and deadletter.count(client, alias) == 0  # nothing acknowledged, nothing dropped
 
 
 def test_a_chunk_refused_whole_for_one_item_is_bisected_and_only_that_item_is_dead_lettered(
@@ -167,7 +163,7 @@ def test_a_chunk_refused_whole_for_one_item_is_bisected_and_only_that_item_is_de
     assert result.indexed == 8
     assert [(f.id, f.position) for f in result.failed] == [(poison["id"], 4)]
     assert "400" in result.failed[0].reason and "injected" in result.failed[0].reason
-    assert _count(client, alias) == 8
+    assert count(client, alias) == 8
     letters = _letters(client, alias)
     assert [(x["id"], x["product"], x["attempts"], x["operation"]) for x in letters] == \
         [(poison["id"], poison, 1, "index")]
@@ -198,7 +194,7 @@ def test_what_the_cluster_would_refuse_is_rejected_alone_before_the_bulk(client,
     reasons = {r.id: r.reason for r in result.rejected}
     assert "600 bytes" in reasons["é" * 300] and "1970" in reasons["old"]
     assert "version" in reasons["huge"] and "finite" in reasons["nan"]
-    assert len(faulty.bodies) == 1 and _count(client, alias) == 3
+    assert len(faulty.bodies) == 1 and count(client, alias) == 3
 
 
 def test_an_unreachable_cluster_is_a_transient_error_from_the_first_read(fast, enricher) -> None:
@@ -221,7 +217,7 @@ def test_a_batch_larger_than_one_chunk_lands_whole_in_byte_bounded_requests(clie
     assert result.indexed == 12
     assert len(faulty.bodies) >= 6
     assert all(len(b.encode()) <= max_bytes or b.count("\n") == 2 for b in faulty.bodies)
-    assert _count(client, alias) == 12
+    assert count(client, alias) == 12
 
 
 def test_duplicate_delivery_of_a_batch_duplicates_nothing(client, fast, enricher, alias) -> None:
@@ -230,7 +226,7 @@ def test_duplicate_delivery_of_a_batch_duplicates_nothing(client, fast, enricher
     first = service.index_products(products, index=alias)
     again = service.index_products(products, index=alias)
     assert first.indexed == 5 and again.indexed == 0 and again.unchanged == 5
-    assert _count(client, alias) == 5
+    assert count(client, alias) == 5
 
 
 def test_a_reindex_copy_writes_only_ids_not_stored_yet(client, fast, enricher, alias) -> None:
