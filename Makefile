@@ -17,11 +17,12 @@ OTHER_ENGINE_VERSION ?= $(shell $(PY) -c "import sys; sys.path.insert(0, '.'); f
 # BABELSHOP_ENGINE_DIR=/var/lib/babelshop/other make test
 export BABELSHOP_OPENSEARCH_URL ?= http://127.0.0.1:$(ENGINE_PORT)
 export BABELSHOP_BROKER_URL ?= redis://127.0.0.1:$(REDIS_PORT)/0
+# The FreeDict dictionaries (to and from English, and the bridges through German, French and
+# Spanish that help small English ones) are the language registry's: babelcore/languages.py
+# imports only the standard library, so the system Python reads it before the venv exists.
+FREEDICT_PACKAGES := $(shell $(PY) -c "import sys; sys.path.insert(0, '.'); from babelcore.languages import debian_packages; print(' '.join(debian_packages()))")
 APT_PACKAGES := maven openjdk-17-jre-headless redis-server wordnet-base docker-compose \
-	dict-freedict-deu-eng dict-freedict-fra-eng dict-freedict-spa-eng dict-freedict-ita-eng \
-	dict-freedict-jpn-eng dict-freedict-eng-deu dict-freedict-eng-fra dict-freedict-eng-spa \
-	dict-freedict-eng-ita dict-freedict-eng-jpn dict-freedict-fra-deu dict-freedict-deu-fra \
-	dict-freedict-spa-deu dict-freedict-deu-spa
+	$(FREEDICT_PACKAGES)
 PYTEST_ARGS ?=
 
 .PHONY: help deps system python engine-assemble services services-stop redis redis-stop engine engine-stop \
@@ -35,8 +36,10 @@ deps: system python engine-assemble
 
 # Debian packages: Java and Maven for the engine, Redis for the queue, the dictionaries.
 system: $(RUN_DIR)/system.stamp
-$(RUN_DIR)/system.stamp: Makefile
+$(RUN_DIR)/system.stamp: Makefile babelcore/languages.py
 	@mkdir -p $(RUN_DIR)
+	@[ -n "$(FREEDICT_PACKAGES)" ] || { echo "cannot list the FreeDict packages: '$(PY)' failed to import" \
+	  "babelcore/languages.py (PY=python3.11 make ...)"; exit 2; }
 	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
 	  echo "installing Debian packages: $$missing"; \

