@@ -1,6 +1,12 @@
 """The enrichment pipeline: detect the language, translate title and category into every
 catalog language, embed, and shape the OpenSearch document.
 
+A product may be written in any language, catalog language or not, even one the registry does
+not know ("xx"): its original text stays in ``title`` (analyzed the same for every language);
+``title_i18n``/``category_i18n`` hold catalog languages only (the original where it is written
+in one, else translations where a dictionary route exists); it is embedded from its English
+translation when there is one, else from its original text.
+
 Everything slow is batched: one translator call per (source, target) pair and one encoder
 call per batch, behind the embedding cache.
 """
@@ -11,16 +17,25 @@ import hashlib
 import json
 from collections import defaultdict
 from datetime import UTC, datetime
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
+from babelcore.languages import language, query_languages
 from babelcore.models import LazyModels
 from babelcore.product import Product
 from babelcore.settings import PIVOT_LANGUAGE, Settings
 from babelcore.translators.base import TranslationError
 
+if TYPE_CHECKING:
+    from babelcore.langid import LanguageGuess
+
 #: Bump when translation or embedding logic changes what a product's document holds, so that
 #: re-ingesting re-enriches instead of reporting "unchanged".
-ENRICHMENT_VERSION = 5
+ENRICHMENT_VERSION = 6
+#: A product detected in a Latin-script language outside the catalog ("Plecak turystyczny" as
+#: Polish) needs this lingua confidence among every language with a dictionary; below it the
+#: catalog languages are preferred, since a catalog product taken for a neighbour (Spanish for
+#: Portuguese) would lose its original text from its own language's field.
+OUTSIDE_CATALOG_SURE = 0.75
 #: A category leaf's own language guess overrides the product's from this lingua confidence on
 #: ("Laufschuhe" 0.998, "Chaussures de course" 0.94; "Hinges" 0.72 as German is wrong).
 LEAF_SURE = 0.9
@@ -85,24 +100,50 @@ class Enricher(LazyModels):
         return f"v{ENRICHMENT_VERSION}|{self.encoder.id}|{self.translator.id}|{langs}"
 
     def detect(self, products: list[Product]) -> list[tuple[str, float]]:
+        """Each product's language and the confidence in it; a given ``lang`` is kept as given."""
         from babelcore.langid import detect_language
 
         out = []
         for p in products:
-            guess = detect_language(f"{p.title} {p.description or ''}".strip(), self.settings.catalog_languages, given=p.lang)
+            text = f"{p.title} {p.description or ''}".strip()
+            guess = detect_language(text, self.settings.catalog_languages, given=p.lang)
+            if guess.method != "given":
+                guess = self._outside_catalog(text, guess)
             out.append((guess.lang, guess.confidence))
         return out
 
+    def _outside_catalog(self, text: str, guess: LanguageGuess) -> LanguageGuess:
+        """``guess`` (made among the catalog languages), or a sure guess of a language outside
+        the catalog that has a dictionary. A non-Latin script already names its language among
+        the catalog's candidates (Cyrillic is Russian), so only Latin-script text is asked again,
+        among every language with a dictionary."""
+        from babelcore.langid import detect_language
+
+        entry = language(guess.lang)
+        if guess.method == "script" and entry is not None and entry.script != "latin":
+            return guess
+        wide = detect_language(text, query_languages(self.settings.catalog_languages))
+        sure = wide.method == "script" or wide.confidence >= OUTSIDE_CATALOG_SURE
+        if wide.lang not in self.settings.catalog_languages and sure:
+            return wide
+        return guess
+
     def translate_all(self, texts: list[str], sources: list[str]) -> list[dict[str, str]]:
-        """Each text in every catalog language: {lang: best translation}, originals kept."""
+        """Each text in every catalog language it can be translated into: {lang: best
+        translation}, the original under its own language when that is a catalog language.
+        Codes the registry does not know are never translated."""
+        catalog = self.settings.catalog_languages
         result: list[dict[str, str]] = [{} for _ in texts]
         by_source: dict[str, list[int]] = defaultdict(list)
         for i, (text, src) in enumerate(zip(texts, sources, strict=True)):
-            if text:
-                by_source[src].append(i)
+            if not text:
+                continue
+            if src in catalog:
                 result[i][src] = text
+            if language(src) is not None:
+                by_source[src].append(i)
         for src, idxs in by_source.items():
-            for target in self.settings.catalog_languages:
+            for target in catalog:
                 if target == src:
                     continue
                 try:

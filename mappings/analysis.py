@@ -1,5 +1,15 @@
 """Per-language analyzers: one for indexing, one for searching (the same chain plus synonyms).
 
+Every catalog language ``<lang>`` gets the pair ``bs_<lang>`` / ``bs_<lang>_search``, built from
+the language registry (:mod:`babelcore.languages`):
+
+* a language with an OpenSearch analyzer of its own: elision, lowercase, its normalizer, its
+  stop words and its stemmer (all built-in pieces of the analysis-common module, present in
+  both engine lines);
+* Chinese, Japanese and Korean: overlapping character bigrams;
+* any other code, known to the registry or not ("pl", "xx"): the folded chain (lowercase,
+  accents removed), under the language's own names, so its synonym file still applies.
+
 The search analyzers carry ``synonym_graph`` filters read from ``mappings/synonyms/<lang>.txt``
 (Solr format), so synonyms change without reindexing (``babelshop synonyms reload``).
 """
@@ -8,27 +18,26 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from babelcore.languages import CJK, LANGUAGES, language
+
 SYNONYM_DIR = Path(__file__).with_name("synonyms")
 
-# Built from OpenSearch's own filters (the analysis-common module); light stemmers keep
-# product words recognisable ("shoes" -> "shoe", not "sho").
-_LATIN = {
-    "en": ("_english_", "light_english", []),
-    "de": ("_german_", "light_german", ["german_normalization"]),
-    "fr": ("_french_", "light_french", ["bs_fr_elision"]),
-    "es": ("_spanish_", "light_spanish", []),
-    "it": ("_italian_", "light_italian", ["bs_it_elision"]),
-    "pt": ("_portuguese_", "light_portuguese", []),
-    "nl": ("_dutch_", "dutch", []),
-    "ru": ("_russian_", "russian", []),
-}
-# Chinese, Japanese and Korean: overlapping bigrams, since no dictionary tokenizer ships with
-# the embedded node (analysis-icu, kuromoji and smartcn are not served on Maven Central).
-CJK = ("zh", "ja", "ko")
+#: The chain of the language-neutral fields (``title``, ``category``), and of every catalog
+#: language without an analyzer of its own.
+FOLDED = ["lowercase", "asciifolding"]
+#: Scripts the standard tokenizer cannot split into words, with the tokenizer that can.
+_SCRIPT_TOKENIZERS = {"thai": "thai"}
+#: Elision filters defined in every index, whatever its catalog: indices installed before the
+#: registry have them, and an unchanged analysis block means setup needs no rebuild.
+_ALWAYS_ELIDED = ("fr", "it")
+#: Italian's filter predates ``articles_case``; adding it would change every installed index.
+_CASE_SENSITIVE_ELISION = frozenset({"it"})
 
 
 def supported_languages() -> tuple[str, ...]:
-    return (*_LATIN, *CJK)
+    """Every language the registry knows: each gets an analyzer pair of its own when it is a
+    catalog language (its language chain, or the folded one), and its synonym rules."""
+    return tuple(LANGUAGES)
 
 
 def read_synonyms(lang: str, directory: Path = SYNONYM_DIR) -> list[str]:
@@ -44,41 +53,43 @@ def read_synonyms(lang: str, directory: Path = SYNONYM_DIR) -> list[str]:
     return rules
 
 
-def _chain(lang: str) -> tuple[str, list[str]]:
-    """Tokenizer and filters before synonyms (pre) for a language."""
-    if lang in CJK:
-        return "standard", ["cjk_width", "lowercase"]
-    _stop, _stem, extra = _LATIN[lang]
-    return "standard", [*[f for f in extra if f.endswith("elision")], "lowercase"]
+def _elision_filter(lang: str) -> dict:
+    entry = language(lang)
+    articles = list(entry.analyzer.elision) if entry and entry.analyzer else []
+    if lang in _CASE_SENSITIVE_ELISION:
+        return {"type": "elision", "articles": articles}
+    return {"type": "elision", "articles_case": True, "articles": articles}
 
 
-def _post(lang: str) -> list[str]:
+def language_chain(lang: str) -> tuple[str, list[str], list[str], dict[str, dict]]:
+    """How ``lang`` is analyzed: the tokenizer, the filters before synonyms, the filters after
+    them, and the custom filters those name (``bs_<lang>_stop``, ...)."""
     if lang in CJK:
-        return ["cjk_bigram"]
-    _stop, _stem, extra = _LATIN[lang]
-    norm = [f for f in extra if not f.endswith("elision")]
-    return [*norm, f"bs_{lang}_stop", f"bs_{lang}_stem"]
+        return "standard", ["cjk_width", "lowercase"], ["cjk_bigram"], {}
+    entry = language(lang)
+    analyzer = entry.analyzer if entry else None
+    if analyzer is None:
+        return "standard", list(FOLDED), [], {}
+    filters: dict[str, dict] = {
+        f"bs_{lang}_stop": {"type": "stop", "stopwords": analyzer.stopwords},
+        f"bs_{lang}_stem": {"type": "stemmer", "language": analyzer.stemmer},
+    }
+    pre = ["lowercase"]
+    if analyzer.elision:
+        filters[f"bs_{lang}_elision"] = _elision_filter(lang)
+        pre = [f"bs_{lang}_elision", "lowercase"]
+    norm = [analyzer.normalization] if analyzer.normalization else []
+    tokenizer = _SCRIPT_TOKENIZERS.get(entry.script, "standard")
+    return tokenizer, pre, [*norm, f"bs_{lang}_stop", f"bs_{lang}_stem"], filters
 
 
 def analysis_settings(languages: tuple[str, ...], synonym_dir: Path = SYNONYM_DIR) -> dict:
     """The ``index.analysis`` block for these catalog languages."""
-    filters: dict[str, dict] = {
-        "bs_fr_elision": {"type": "elision", "articles_case": True, "articles": [
-            "l", "m", "t", "qu", "n", "s", "j", "d", "c", "jusqu", "quoiqu", "lorsqu", "puisqu"]},
-        "bs_it_elision": {"type": "elision", "articles": [
-            "c", "l", "all", "dall", "dell", "nell", "sull", "coll", "pell", "gl", "agl", "dagl", "degl", "negl",
-            "sugl", "un", "m", "t", "s", "v", "d"]},
-    }
+    filters: dict[str, dict] = {f"bs_{lang}_elision": _elision_filter(lang) for lang in _ALWAYS_ELIDED}
     analyzers: dict[str, dict] = {}
     for lang in languages:
-        if lang not in supported_languages():
-            continue
-        if lang not in CJK:
-            stop, stem, _ = _LATIN[lang]
-            filters[f"bs_{lang}_stop"] = {"type": "stop", "stopwords": stop}
-            filters[f"bs_{lang}_stem"] = {"type": "stemmer", "language": stem}
-        tokenizer, pre = _chain(lang)
-        post = _post(lang)
+        tokenizer, pre, post, own = language_chain(lang)
+        filters.update(own)
         analyzers[f"bs_{lang}"] = {"type": "custom", "tokenizer": tokenizer, "filter": [*pre, *post]}
         synonyms = read_synonyms(lang, synonym_dir)
         search_filters = [*pre, *post]
@@ -86,12 +97,14 @@ def analysis_settings(languages: tuple[str, ...], synonym_dir: Path = SYNONYM_DI
             filters[f"bs_{lang}_synonyms"] = {"type": "synonym_graph", "synonyms": synonyms, "lenient": True}
             search_filters = [*pre, f"bs_{lang}_synonyms", *post]
         analyzers[f"bs_{lang}_search"] = {"type": "custom", "tokenizer": tokenizer, "filter": search_filters}
-    analyzers["bs_folded"] = {"type": "custom", "tokenizer": "standard", "filter": ["lowercase", "asciifolding"]}
+    analyzers["bs_folded"] = {"type": "custom", "tokenizer": "standard", "filter": list(FOLDED)}
     return {"analyzer": analyzers, "filter": filters}
 
 
-def analyzer_for(lang: str) -> tuple[str, str]:
-    """(index analyzer, search analyzer) names for a language; unknown ones get the folded one."""
-    if lang in supported_languages():
+def analyzer_for(lang: str, catalog: tuple[str, ...] | None = None) -> tuple[str, str]:
+    """(index analyzer, search analyzer) names for a language: its own pair when it is in
+    ``catalog`` (every catalog code has one) or, without a catalog, when the registry knows it;
+    any other code gets the folded one."""
+    if lang in (catalog if catalog is not None else supported_languages()):
         return f"bs_{lang}", f"bs_{lang}_search"
     return "bs_folded", "bs_folded"

@@ -1,8 +1,10 @@
 """The products index: settings and mappings for the catalog languages and the encoder.
 
-Per language ``<lang>`` the fields ``title_i18n.<lang>`` and ``category_i18n.<lang>`` hold the
-original text (where the product is written in it) or its translation, analyzed for that
-language, so a query in any catalog language is matched with the right stemmer.
+Per catalog language ``<lang>`` the fields ``title_i18n.<lang>`` and ``category_i18n.<lang>``
+hold the original text (where the product is written in it) or its translation, analyzed for
+that language, so a query in any catalog language is matched with the right stemmer. Only
+catalog languages have such fields (the mapping is strict): a product written in any other
+language keeps its original text in ``title``, which is analyzed the same for every language.
 """
 
 from __future__ import annotations
@@ -16,8 +18,8 @@ from mappings.analysis import SYNONYM_DIR, analysis_settings, analyzer_for
 SCHEMA_VERSION = 1
 
 
-def _lang_text(lang: str) -> dict:
-    index_analyzer, search_analyzer = analyzer_for(lang)
+def _lang_text(lang: str, languages: tuple[str, ...]) -> dict:
+    index_analyzer, search_analyzer = analyzer_for(lang, languages)
     return {"type": "text", "analyzer": index_analyzer, "search_analyzer": search_analyzer,
             "fields": {"keyword": {"type": "keyword", "ignore_above": 256}}}
 
@@ -28,7 +30,7 @@ DEFAULT_SHARDS = 2  # see Settings.index_shards
 def index_body(languages: tuple[str, ...], dimension: int, *, shards: int = DEFAULT_SHARDS, replicas: int = 0,
                synonym_dir: Path = SYNONYM_DIR) -> dict:
     """Settings and mappings of a products index (no aliases)."""
-    per_lang = {lang: _lang_text(lang) for lang in languages}
+    per_lang = {lang: _lang_text(lang, languages) for lang in languages}
     mappings = {
         "dynamic": "strict",
         "properties": {

@@ -1,9 +1,11 @@
-"""Which language a category leaf is translated from: pure logic over language id."""
+"""Which language a product and its category leaf are taken to be written in, and what is
+translated into which catalog language: pure logic over language id and a stand-in translator."""
 
 from __future__ import annotations
 
 import pytest
 
+from babelcore.product import Product
 from babelcore.settings import Settings
 from indexer.enrich import Enricher
 
@@ -26,3 +28,84 @@ def test_a_leaf_clearly_in_another_language_is_read_as_such(enricher: Enricher, 
 
 def test_no_leaf_is_the_products_language(enricher: Enricher) -> None:
     assert enricher.leaf_language("", "fr") == "fr"
+
+
+class RecordingTranslator:
+    """Translates by tagging the text, and refuses the pairs it is told have no dictionary."""
+
+    def __init__(self, missing: set[str] = frozenset()) -> None:
+        self.missing = missing
+        self.calls: list[tuple[str, str]] = []
+
+    def translate_many(self, texts, source, target, max_candidates=3):
+        from babelcore.translators.base import Translation, TranslationError
+
+        self.calls.append((source, target))
+        if source in self.missing:
+            raise TranslationError(f"no dictionary for {source}")
+        return [[Translation(f"{text}@{target}", 1.0)] for text in texts]
+
+
+CATALOG = ("en", "de", "zh")
+
+
+def _translating(missing: set[str] = frozenset()) -> tuple[Enricher, RecordingTranslator]:
+    translator = RecordingTranslator(missing)
+    return Enricher(Settings(catalog_languages=CATALOG), encoder=object(), translator=translator), translator
+
+
+def test_a_catalog_language_keeps_its_original_under_its_own_key() -> None:
+    enricher, _ = _translating()
+    [out] = enricher.translate_all(["Laufschuhe"], ["de"])
+    assert out == {"de": "Laufschuhe", "en": "Laufschuhe@en", "zh": "Laufschuhe@zh"}
+
+
+def test_a_language_outside_the_catalog_is_translated_but_never_a_key_of_its_own() -> None:
+    enricher, _ = _translating()
+    [out] = enricher.translate_all(["Беговые кроссовки"], ["ru"])
+    assert set(out) == set(CATALOG)  # no "ru": the strict mapping has no such field
+    assert out["en"] == "Беговые кроссовки@en"
+
+
+def test_a_language_without_a_dictionary_gets_no_translation() -> None:
+    enricher, translator = _translating(missing={"uk"})
+    assert enricher.translate_all(["Парасолька"], ["uk"]) == [{}]
+    assert translator.calls  # it was asked, and the refusal was skipped
+
+
+def test_an_unknown_code_is_never_translated() -> None:
+    enricher, translator = _translating()
+    assert enricher.translate_all(["Bàn phím", ""], ["xx", "en"]) == [{}, {}]
+    assert translator.calls == []
+
+
+@pytest.fixture
+def wide(monkeypatch: pytest.MonkeyPatch) -> Enricher:
+    """An enricher whose outside-catalog candidates are fixed, whatever dictionaries are installed."""
+    import indexer.enrich
+
+    monkeypatch.setattr(indexer.enrich, "query_languages", lambda catalog: (*catalog, "pl", "sv", "tr", "pt"))
+    return Enricher(Settings(catalog_languages=("en", "de", "es", "fr", "zh")), encoder=object(), translator=object())
+
+
+@pytest.mark.parametrize(("title", "lang"), [
+    ("Plecak turystyczny 30 l wodoodporny", "pl"),  # among the catalog alone it reads as German
+    ("Ryggsäck för vandring 30 liter", "sv"),
+    ("Беговые кроссовки", "ru"),  # another script: sure without statistics
+    ("Trail running shoes, waterproof", "en"),
+    ("Zapatillas de running para hombre", "es"),
+])
+def test_a_product_outside_the_catalog_is_detected_only_on_a_sure_guess(wide: Enricher, title: str,
+                                                                         lang: str) -> None:
+    [(detected, _)] = wide.detect([Product(id="p", title=title)])
+    assert detected == lang
+
+
+def test_an_unsure_guess_keeps_the_catalog_language(wide: Enricher) -> None:
+    # Spanish that lingua also finds Portuguese-looking stays Spanish, a catalog language.
+    [(detected, _)] = wide.detect([Product(id="p", title="Cafetera espresso con vaporizador 20 bar")])
+    assert detected == "es"
+
+
+def test_a_given_code_is_kept_as_given(wide: Enricher) -> None:
+    assert [lang for lang, _ in wide.detect([Product(id="p", title="Trail running shoes", lang="xx")])] == ["xx"]
