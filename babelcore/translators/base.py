@@ -85,6 +85,11 @@ class Translator(ABC):
         """Whether this translator can translate ``source`` to ``target`` (checked without translating)."""
         return True
 
+    def coverage(self, text: str, source: str, target: str) -> float:
+        """The share of ``text``'s words this translator knows in ``source``, 0..1: how far its
+        translation can be trusted. A model translates every word; dictionaries override this."""
+        return 1.0 if self.supports(source, target) else 0.0
+
     def translate(self, text: str, source: str, target: str, max_candidates: int = 3) -> list[Translation]:
         """Up to ``max_candidates`` translations of ``text``, best first with weight 1.0."""
         return self.translate_many([text], source, target, max_candidates)[0]

@@ -16,6 +16,7 @@ from babelcore.translators.glosses import normalize_term
 from babelcore.translators.lexicon import Lexicon
 from babelcore.translators.segment import Segment, Token, combine, is_cjk, max_match, split_compound, tokenize
 from babelcore.translators.word_order import (
+    BREAKERS,
     COMPOUNDING,
     ROMANCE,
     join_compounds,
@@ -35,6 +36,17 @@ DROPPED: dict[str, frozenset[str]] = {
     "it": frozenset({"il", "lo", "la", "i", "gli", "le", "l'", "un", "uno", "una"}),
     "pt": frozenset({"o", "a", "os", "as", "um", "uma"}),
 }
+#: Bump when the rules here change what a text translates to (lexicons stay valid): as part of
+#: the translator's id it makes the catalog's stored translations be redone on the next reindex.
+RULES_VERSION = 3
+#: English words that carry no product meaning. A source word whose best translation is only
+#: these is a preposition or conjunction ("do" -> "until", "voor" -> "at", "per" -> "by"):
+#: translated word by word it adds a wrong sense, so it is left out like an article.
+ENGLISH_FUNCTION_WORDS = frozenset({
+    "a", "an", "the", "and", "or", "of", "to", "in", "on", "at", "by", "for", "with", "from", "into", "onto",
+    "until", "till", "per", "via", "as", "than", "upon", "within", "toward", "towards", "unto", "whilst", "while",
+    "is", "are", "be", "this", "that", "it",
+})
 #: Weight per extra translated segment, and per unknown word passed through unchanged.
 SEGMENT_FACTOR = 0.8
 UNKNOWN_FACTOR = 0.5
@@ -80,12 +92,13 @@ def _unknown_word(word: str, lexicon: Lexicon, source: str) -> Segment:
     if len(pieces) > 1:
         # Only the last piece (the head) is split as a compound: a loanword in front
         # ("Trekking-", "Handheld-") splits into nonsense more often than not.
-        found = [lexicon.lookup(p) for p in pieces[:-1]] + [_part_options(pieces[-1], lexicon, source)]
+        found = [lexicon.lookup(p) or lexicon.stem_lookup(normalize_term(p)) for p in pieces[:-1]]
+        found.append(_part_options(pieces[-1], lexicon, source) or lexicon.stem_lookup(normalize_term(pieces[-1])))
         if not any(found):
             return _passthrough(word)
         slots = [options or [(piece, 1.0)] for piece, options in zip(pieces, found, strict=True)]
     else:
-        options = _part_options(word, lexicon, source, looked_up=True)
+        options = _part_options(word, lexicon, source, looked_up=True) or lexicon.stem_lookup(normalize_term(word))
         if not options:
             return _passthrough(word)
         slots = [options]
@@ -158,11 +171,24 @@ def _cjk_segments(token: Token, lexicon: Lexicon) -> list[Segment]:
     return segments
 
 
-def drop_function_words(segments: list[Segment], source: str) -> list[Segment]:
-    """Leave out articles and particles, unless nothing else is left."""
+def drop_function_words(segments: list[Segment], source: str, target: str | None = None) -> list[Segment]:
+    """Leave out articles and particles, and, translating a language without curated word lists
+    into English, every known word whose best translation is a function word, unless nothing
+    else is left."""
     dropped = DROPPED.get(source, frozenset())
-    kept = [s for s in segments if normalize_term(s.source) not in dropped]
+    # Languages with curated word lists (articles here, prepositions in word_order) keep their
+    # prepositions: reordering reads them ("accessoires pour haches" -> "accessories for axes").
+    by_translation = target == "en" and source not in DROPPED and source not in BREAKERS
+    kept = [s for s in segments if normalize_term(s.source) not in dropped
+            and not (by_translation and _is_function_word(s))]
     return kept if any(s.kind != "other" for s in kept) else segments
+
+
+def _is_function_word(segment: Segment) -> bool:
+    if not segment.known or not segment.options or segment.kind != "word":
+        return False
+    best = segment.options[0][0].lower().split()
+    return bool(best) and all(word in ENGLISH_FUNCTION_WORDS for word in best)
 
 
 def join(parts: list[str], target: str) -> str:
@@ -180,6 +206,12 @@ def join(parts: list[str], target: str) -> str:
         )
         out += part if tight else f" {part}"
     return out
+
+
+def known_share(text: str, lexicon: Lexicon) -> float:
+    """The share of ``text``'s words (CJK pieces count as words) that ``lexicon`` translates."""
+    words = [s for s in segment(text, lexicon) if s.kind != "other"]
+    return sum(s.known for s in words) / len(words) if words else 1.0
 
 
 def passed_through(text: str, lexicon: Lexicon) -> frozenset[str]:
@@ -201,7 +233,7 @@ def translate_with(
     ``protected`` words pass through unchanged.
     """
     source, target = lexicon.source, lexicon.target
-    segments = drop_function_words(segment(text, lexicon, protected), source)
+    segments = drop_function_words(segment(text, lexicon, protected), source, target)
     if source in ROMANCE and target not in ROMANCE:
         segments = reorder_romance(segments, source, k)
     if (source in ROMANCE) != (target in ROMANCE):

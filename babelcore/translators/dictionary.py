@@ -19,15 +19,16 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
+from babelcore import languages as registry
 from babelcore.langid import normalize_code
 from babelcore.settings import Settings, get_settings
 from babelcore.translators import cedict, dictd, frequency
 from babelcore.translators.base import DEFAULT_CACHE_SIZE, Translation, TranslationError, Translator
 from babelcore.translators.building import Entries, build_lexicon, compose, weigh_entries
-from babelcore.translators.compose import passed_through, translate_with
+from babelcore.translators.compose import RULES_VERSION, known_share, passed_through, translate_with
 from babelcore.translators.glosses import normalize_term
 from babelcore.translators.lexicon import FORMAT_VERSION, Lexicon, cache_file, load_cached, save_cached
 from babelcore.translators.word_order import COMPOUNDING
@@ -36,8 +37,11 @@ log = logging.getLogger(__name__)
 
 PIVOT = "en"
 #: The language with the largest FreeDict dictionaries, through which small ones are helped:
-#: French-English (8k entries) gains from French-German (41k) with German-English (500k).
+#: French-English gains from French-German with German-English.
 BRIDGE = "de"
+#: Further bridges for the other languages (Italian through French-Italian and French-English).
+#: Their own English lexicons are bridged through German only, so no bridge leans on itself.
+BRIDGES = (BRIDGE, "fr", "es")
 
 EntryReader = Callable[[], Entries]
 #: Readers of a pair's direct and reverse dictionaries, and a stamp naming their versions.
@@ -53,7 +57,7 @@ class DictionaryTranslator(Translator):
 
     #: Carries the rules' version, so a change of them is a new enrichment pipeline: the
     #: catalog's stored translations are redone on the next reindex instead of going stale.
-    id = f"dictionary@{FORMAT_VERSION}"
+    id = f"dictionary@{FORMAT_VERSION}.{RULES_VERSION}"
 
     def __init__(
         self,
@@ -146,12 +150,12 @@ class DictionaryTranslator(Translator):
         readers = self._readers(source, target)
         if readers is None:
             raise TranslationError(_missing_message(source, target, [(source, target)]))
-        bridge = self._bridge(source, target)
+        bridges = self._bridges(source, target)
         stamp = f"{readers[2]}|{frequency.stamp()}"
-        if bridge:
-            other = target if source == PIVOT else source
+        other = target if source == PIVOT else source
+        for bridge in bridges:
             hops = ((other, bridge), (bridge, PIVOT))
-            stamp += "|bridge:" + "|".join((self._readers(*hop) or ([], [], ""))[2] for hop in hops)
+            stamp += f"|bridge {bridge}:" + "|".join((self._readers(*hop) or ([], [], ""))[2] for hop in hops)
         path = cache_file(self.cache_dir, source, target, stamp)
         started = time.perf_counter()
         cached = load_cached(path)
@@ -165,8 +169,13 @@ class DictionaryTranslator(Translator):
         backward = weigh_entries((e for read in inverse for e in read()), target, source) if inverse else None
         for src, tgt, fwd, back in ((source, target, forward, backward), (target, source, backward, forward)):
             # A small dictionary (fr-en) borrows from a big one through a bridge (fr-de, de-en).
-            bridged = compose(self.lexicon(src, bridge), self.lexicon(bridge, tgt)) if bridge else None
-            lexicon = build_lexicon(src, tgt, fwd, back, bridged)
+            bridged: dict[str, dict[str, float]] = {}
+            for bridge in bridges:
+                for key, found in compose(self.lexicon(src, bridge), self.lexicon(bridge, tgt)).items():
+                    slot = bridged.setdefault(key, {})
+                    for text, weight in found.items():
+                        slot[text] = max(slot.get(text, 0.0), weight)
+            lexicon = build_lexicon(src, tgt, fwd, back, bridged or None)
             self._lexicons[(src, tgt)] = lexicon
             try:
                 save_cached(cache_file(self.cache_dir, src, tgt, stamp), lexicon)
@@ -177,19 +186,35 @@ class DictionaryTranslator(Translator):
         frequency.release()
         log.info("built %s<->%s lexicons in %.1fs", source, target, _since(started))
 
-    def _bridge(self, source: str, target: str) -> str | None:
-        """The bridge language that helps an English pair, if its dictionaries are installed."""
+    def _bridges(self, source: str, target: str) -> list[str]:
+        """The bridge languages that help an English pair, where their dictionaries are installed.
+        A bridge language's own pair is helped through German only (no cycle)."""
         if PIVOT not in (source, target) or BRIDGE in (source, target) or "zh" in (source, target):
-            return None
+            return []
         other = target if source == PIVOT else source
-        return BRIDGE if self._readers(other, BRIDGE) and self._readers(BRIDGE, PIVOT) else None
+        usable = (BRIDGE,) if other in BRIDGES else BRIDGES
+        return [b for b in usable if b != other and self._readers(other, b) and self._readers(b, PIVOT)]
 
-    def preload(self, languages: tuple[str, ...] | None = None) -> None:
-        """Load every lexicon between English and ``languages`` (default: the catalog's) now."""
-        for lang in languages or self.settings.catalog_languages:
-            for hop in ((lang, PIVOT), (PIVOT, lang)):
-                if lang != PIVOT and self._readers(*hop):
-                    self.lexicon(*hop)
+    def preload(self, languages: Iterable[str] | None = None) -> tuple[str, ...]:
+        """Load every lexicon between English and ``languages`` (default: the catalog's) now, and
+        say which languages were loaded: codes without an installed dictionary are skipped, a
+        query in them is searched by its vector instead."""
+        loaded = []
+        for lang in dict.fromkeys(registry.normalize_code(c) for c in (languages or self.settings.catalog_languages)):
+            hops = [hop for hop in ((lang, PIVOT), (PIVOT, lang)) if lang != PIVOT and self._readers(*hop)]
+            for hop in hops:
+                self.lexicon(*hop)
+            if hops:
+                loaded.append(lang)
+        return tuple(loaded)
+
+    def coverage(self, text: str, source: str, target: str) -> float:
+        """The share of ``text``'s words the first dictionary on the way to ``target`` knows."""
+        try:
+            route = self.route(source, target)
+        except TranslationError:
+            return 0.0
+        return known_share(text, self.lexicon(*route[0])) if route else 1.0
 
     # -- translation --------------------------------------------------------------------
 
@@ -229,14 +254,22 @@ def _since(started: float) -> float:
 
 
 def _missing_message(source: str, target: str, missing: list[tuple[str, str]]) -> str:
+    """Name, for every missing hop, what installs it: the registry knows each language's sources."""
     fixes = []
     for src, tgt in missing:
-        if "zh" in (src, tgt) and PIVOT in (src, tgt):
+        other = tgt if src == PIVOT else src
+        lang = registry.language(other)
+        if PIVOT not in (src, tgt):
+            fixes.append(f"no dictionary translates {src}->{tgt} directly")
+        elif lang is None:
+            fixes.append(f"{other!r} is no language babelshop knows (babelshop languages --all lists them)")
+        elif registry.CEDICT in lang.sources:
             fixes.append(f"pip install {cedict.DISTRIBUTION} (CC-CEDICT, for {src}->{tgt})")
-        elif PIVOT in (src, tgt) and src in dictd.ISO3 and tgt in dictd.ISO3 and "zh" not in (src, tgt):
-            fixes.append(f"apt-get install {dictd.debian_package(src, tgt)} or {dictd.debian_package(tgt, src)}")
+        elif lang.sources:
+            # Either package serves both directions: the translator inverts the other one.
+            fixes.append(f"apt-get install {' or '.join(lang.sources)} (for {src}->{tgt})")
         else:
-            fixes.append(f"no dictionary translates {src}->{tgt}")
+            fixes.append(f"no dictionary exists for {lang.name} ({other}); its text is searched by its vector")
     return (
         f"The dictionary translator cannot translate {source}->{target}: "
         + "; ".join(fixes)

@@ -9,10 +9,13 @@ process pays for parsing the dictionary files.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import os
 import pickle
 import tempfile
+import threading
+import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -46,7 +49,32 @@ SUFFIXES: dict[str, tuple[tuple[str, str], ...]] = {
     "es": (("ces", "z"), ("s", ""), ("es", ""), ("as", "o"), ("a", "o")),
     "it": (("i", "o"), ("i", "e"), ("e", "a"), ("he", "a")),
     "pt": (("ões", "ão"), ("es", ""), ("s", "")),
+    # Plurals and the possessive of compounds ("ayakkabıları", "bezleri": shoes, diapers).
+    "tr": (("ları", ""), ("leri", ""), ("lar", ""), ("ler", ""), ("ı", ""), ("i", ""), ("u", ""), ("ü", ""),
+           ("sı", ""), ("si", ""), ("su", ""), ("sü", "")),
+    "nl": (("tjes", ""), ("jes", ""), ("'s", ""), ("en", ""), ("s", ""), ("ën", "")),
 }
+
+
+#: Languages whose words are looked up by stem when neither the word nor a listed inflection
+#: is a headword: dictionaries list lemmas ("napój", "ogrodowy"), shoppers type inflected forms
+#: ("napoje", "ogrodowe"). Not for CJK (no inflection, no spaces), German (compound splitting
+#: finds the parts), English, nor French and Spanish, whose curated endings (``SUFFIXES``)
+#: cover their plurals and whose big dictionaries leave unknown mostly names and loanwords.
+NO_STEM_MATCH = frozenset({"zh", "ja", "ko", "de", "en", "fr", "es"})
+#: A stem keeps at least this many letters, and a headword may end in at most this many more.
+MIN_STEM = 4
+MAX_CUT = 4
+MAX_ENDING = 3
+#: Weight of a translation found through a stem, against one of the word as written.
+STEM_FACTOR = 0.8
+_FOLDED = str.maketrans({"ł": "l", "ø": "o", "đ": "d", "ı": "i", "ß": "ss", "æ": "ae", "œ": "oe", "þ": "th"})
+
+
+def fold(word: str) -> str:
+    """Lowercase letters without accents ("węże" -> "weze", "napój" -> "napoj"), for stem matching."""
+    decomposed = unicodedata.normalize("NFKD", word.casefold().translate(_FOLDED))
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 class Lexicon:
@@ -59,6 +87,8 @@ class Lexicon:
         self.max_words = max((k.count(" ") + 1 for k in entries), default=1)
         #: Longest key in characters, bounding Chinese/Japanese maximum matching.
         self.max_chars = min(max((len(k) for k in entries), default=1), 12)
+        self._stems: tuple[list[str], list[str]] | None = None  # folded one-word keys, sorted; their keys
+        self._stems_lock = threading.Lock()
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -90,6 +120,39 @@ class Lexicon:
             if found is not None:
                 return found
         return None
+
+    def stem_lookup(self, key: str) -> list[tuple[str, float]] | None:
+        """Translations of the headword sharing the longest stem with a one-word ``key``, the last
+        resort for a word that neither :meth:`lookup` nor compound splitting found: the
+        word's end is cut letter by letter (never below :data:`MIN_STEM` letters) until some
+        headword starts with what is left and ends at most :data:`MAX_ENDING` letters later;
+        the shortest such headword wins. Weighed down by :data:`STEM_FACTOR`."""
+        if self.source in NO_STEM_MATCH or " " in key or len(key) < MIN_STEM + 1:
+            return None
+        folded, keys = self._stem_index()
+        word = fold(key)
+        for cut in range(1, min(MAX_CUT, len(word) - MIN_STEM) + 1):
+            stem = word[:-cut]
+            best = None
+            start = bisect.bisect_left(folded, stem)
+            for i in range(start, min(start + 200, len(folded))):
+                candidate = folded[i]
+                if not candidate.startswith(stem):
+                    break
+                if len(candidate) - len(stem) <= MAX_ENDING and (best is None or len(candidate) < len(folded[best])):
+                    best = i
+            if best is not None:
+                found = self.get(keys[best]) or []
+                return [(text, weight * STEM_FACTOR) for text, weight in found] or None
+        return None
+
+    def _stem_index(self) -> tuple[list[str], list[str]]:
+        # Built on the first stem look-up only: most lexicons never need it.
+        with self._stems_lock:
+            if self._stems is None:
+                pairs = sorted((fold(k), k) for k in self._entries if " " not in k and k.isalpha())
+                self._stems = ([f for f, _ in pairs], [k for _, k in pairs])
+            return self._stems
 
     def variants(self, key: str) -> Iterator[str]:
         """Uninflected forms of a normalised key: the last word for en/de, the first for Romance."""

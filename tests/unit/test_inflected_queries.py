@@ -1,0 +1,52 @@
+"""Dictionaries list lemmas, shoppers type inflected words and prepositions: stem look-ups and
+function words translated into English."""
+
+from __future__ import annotations
+
+from babelcore.translators.compose import translate_with
+from babelcore.translators.lexicon import STEM_FACTOR, Lexicon, fold, pack
+
+
+def _lexicon(source: str, entries: dict[str, list[tuple[str, float]]], target: str = "en") -> Lexicon:
+    return Lexicon(source, target, {k: pack(v) for k, v in entries.items()})
+
+
+POLISH = _lexicon("pl", {
+    "napój": [("beverage", 1.0), ("drink", 0.8)],
+    "gazowany": [("carbonated", 1.0)],
+    "gazownia": [("gasworks", 1.0)],
+    "do": [("until", 1.0), ("to", 0.9)],
+    "na": [("at", 1.0), ("on", 0.9)],
+    "pojemnik": [("container", 1.0)],
+    "śmieci": [("trash", 1.0)],
+})
+
+
+def test_folding_removes_accents_and_polish_letters() -> None:
+    assert fold("Węże") == "weze" and fold("napój") == "napoj" and fold("Łódź") == "lodz"
+
+
+def test_an_inflected_word_finds_its_lemma_by_stem() -> None:
+    found = POLISH.stem_lookup("napoje")
+    assert found is not None and found[0] == ("beverage", STEM_FACTOR)
+    # The shortest headword sharing the longest stem wins: "gazowane" is "gazowany", not "gazownia".
+    assert POLISH.stem_lookup("gazowane")[0][0] == "carbonated"
+
+
+def test_stems_stay_long_enough_and_skip_languages_that_split_compounds() -> None:
+    assert POLISH.stem_lookup("nap") is None  # too short to cut
+    assert POLISH.stem_lookup("xyzowane") is None
+    german = _lexicon("de", {"laufschuh": [("running shoe", 1.0)]})
+    assert german.stem_lookup("laufschuhen") is None  # German compounds are split, not stemmed
+
+
+def test_inflected_words_are_translated_and_prepositions_left_out() -> None:
+    best = translate_with(POLISH, "Napoje gazowane", 3)[0][0]
+    assert set(best.split()) == {"beverage", "carbonated"}
+    best = translate_with(POLISH, "pojemnik na śmieci", 3)[0][0]
+    assert "at" not in best.split() and {"container", "trash"} <= set(best.split())
+
+
+def test_a_lone_function_word_is_still_translated() -> None:
+    # Nothing else left: the preposition is all the shopper typed.
+    assert translate_with(POLISH, "do", 3)[0][0] == "until"
