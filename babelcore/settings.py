@@ -82,6 +82,9 @@ class Settings(BaseSettings):
     device: str | None = None  # "cuda", "cpu" or None for whatever is present
 
     catalog_languages: Annotated[tuple[str, ...], NoDecode] = DEFAULT_CATALOG_LANGUAGES
+    # The languages a shopper's query is detected among; empty: the catalog languages and every
+    # language with an installed dictionary (babelcore.languages.query_languages).
+    query_languages: Annotated[tuple[str, ...], NoDecode] = ()
     cache_dir: Path = Field(default_factory=_default_cache_dir)
 
     # Search: limits, fusion weights, candidate depth.
@@ -135,6 +138,13 @@ class Settings(BaseSettings):
 
         for name, value in super().__repr_args__():
             yield name, redact(value) if isinstance(value, str) else value
+
+    @field_validator("query_languages", mode="before")
+    @classmethod
+    def _split_query_languages(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = [part.strip() for part in value.split(",") if part.strip()]
+        return tuple(str(v).lower() for v in value)  # type: ignore[union-attr]
 
     @field_validator("catalog_languages", mode="before")
     @classmethod

@@ -39,6 +39,7 @@ class PlannedClause:
     text: str
     lang: str | None
     boost: float
+    every_word: bool = False  # only documents holding every word match (an untranslated query's text)
 
 
 def lang_fields(lang: str, shape: LexicalShape) -> list[str]:
@@ -64,11 +65,11 @@ def planned_clauses(q: RewrittenQuery, languages: tuple[str, ...], shape: Lexica
     shape = shape or q.shape
     planned: list[PlannedClause] = []
 
-    def add(name: str, label: str, text: str, lang: str | None, boost: float) -> None:
+    def add(name: str, label: str, text: str, lang: str | None, boost: float, every_word: bool = False) -> None:
         # The description shows the text as searched (cut when the shape cuts texts).
         text = truncate_terms(text, shape.max_terms) if shape.max_terms is not None else text
         if len(planned) < MAX_CLAUSES and text.strip():
-            planned.append(PlannedClause(name, f"{label}: {text}", text, lang, boost))
+            planned.append(PlannedClause(name, f"{label}: {text}", text, lang, boost, every_word))
 
     searched_in = [q.lang] if q.lang in languages else []
     if q.lang_method == "default":
@@ -76,7 +77,12 @@ def planned_clauses(q: RewrittenQuery, languages: tuple[str, ...], shape: Lexica
         searched_in = list(languages)
     for lang in searched_in:
         add(f"original:{lang}", f"original {lang}", q.normalized, lang, ORIGINAL_BOOST)
-    add("original:any", "original text", q.normalized, None, ANY_LANGUAGE_BOOST)
+    # A query in a language outside the catalog that nothing translated matches the catalog's
+    # words only by chance ("bụi" in a Vietnamese query is no product word): its text must match
+    # whole (a brand, a model number, a loanword), or the vector alone decides.
+    untranslated = q.lang not in languages and q.translation_trust == 0.0
+    label = "original text (every word)" if untranslated else "original text"
+    add("original:any", label, q.normalized, None, ANY_LANGUAGE_BOOST, every_word=untranslated)
     for lang, alternatives in q.translations.items():
         kept = alternatives if shape.alternatives is None else alternatives[:shape.alternatives]
         for i, alt in enumerate(kept):
@@ -95,8 +101,10 @@ def _render(clause: PlannedClause, shape: LexicalShape) -> dict:
     "Musical Instrument Accessories" above "Musical Instruments". The all-words half lifted BM25
     on the taxonomy dev split (all queries)."""
     if clause.lang is None:
-        return {"multi_match": {"query": clause.text, "fields": list(ANY_LANGUAGE_FIELDS),
-                                "boost": clause.boost, "_name": clause.name}}
+        query = {"query": clause.text, "fields": list(ANY_LANGUAGE_FIELDS), "boost": clause.boost, "_name": clause.name}
+        if clause.every_word:
+            query["operator"] = "and"
+        return {"multi_match": query}
     fields = lang_fields(clause.lang, shape)
     any_word = {"multi_match": {"query": clause.text, "fields": fields, "type": "best_fields",
                                 "boost": round(clause.boost, 4), "_name": clause.name}}

@@ -79,6 +79,10 @@ class RewrittenQuery(BaseModel):
     lang: str
     lang_confidence: float
     lang_method: str
+    # Languages the query may also be in (detection unsure): their translations are searched too.
+    lang_hedges: list[str] = Field(default_factory=list)
+    # Share of the query's words the translation into English covered (0: none, or no dictionary).
+    translation_trust: float = 1.0
     translations: dict[str, list[WeightedText]] = Field(default_factory=dict)
     synonyms: dict[str, list[ExpansionTerm]] = Field(default_factory=dict)
     embedding: list[float] = Field(default_factory=list, repr=False)

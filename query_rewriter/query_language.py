@@ -1,34 +1,115 @@
-"""Shopper queries are short ("sac à dos", "clavier"): statistical language id alone often
-guesses wrong or gives up. Where it is unsure, the bilingual dictionaries vote: a language
-whose dictionary knows the whole phrase, or more of its words, is the better guess; lingua's
-own confidences break ties.
+"""The language of a shopper's query, among every language babelshop can translate.
+
+Shoppers type short queries ("sac à dos", "luiers") in any language, not only the catalog's.
+Detection runs in three steps:
+
+1. the catalog languages (``babelcore.langid``: a given code, the writing system, lingua);
+   a given code or a script that names its language ends here;
+2. text in Latin letters is told apart by lingua among every language with an installed
+   dictionary (the registry's query languages), the catalog's slightly preferred, so a
+   Polish or Swedish query is not taken for German or English;
+3. when still unsure, the dictionaries vote: a language whose dictionary knows the whole
+   phrase, or more of its words, is the better guess; lingua's confidences break ties.
+
+The result says how sure it is (``QueryLanguage.sure``) and names the runner-up, so the
+rewriter can hedge: translate from both, and lean on the text's own vector.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 
-from babelcore.langid import LanguageGuess, detector, lingua_codes, script_counts
+from babelcore.langid import LanguageGuess, detect_language, detector, lingua_codes, script_counts
+from babelcore.languages import CJK, LANGUAGES, PIVOT
 from babelcore.translators.base import TranslationError
 
-#: Above this lingua confidence the statistical guess stands.
+#: Above this confidence a guess stands.
 SURE = 0.7
 PHRASE_BONUS = 1.0
 LINGUA_WEIGHT = 0.5
 #: When lingua gave up, its fallback (English) keeps a small lead: many product words
 #: ("sofa", "jeans") are spelled the same in several languages.
 DEFAULT_PRIOR = 0.3
-PIVOT = "en"
-_CJK = ("zh", "ja", "ko")
+#: A catalog language's lead over the others in the wide detection: the catalog is what the
+#: shop expects its shoppers to write.
+CATALOG_PRIOR = 0.1
+#: A runner-up this close to the guess is hedged on (translated from as well).
+HEDGE_MARGIN = 0.25
 
 
-def _lexicon(translator, lang: str, languages: Sequence[str]):
+@dataclass(frozen=True)
+class QueryLanguage:
+    """The detected language, how it was found, and the runner-up languages worth hedging on."""
+
+    guess: LanguageGuess
+    hedges: tuple[str, ...] = field(default=())
+
+    @property
+    def sure(self) -> bool:
+        return self.guess.method in ("given", "script") or self.guess.confidence >= SURE
+
+
+def detect_query_language(text: str, catalog: Sequence[str], candidates: Sequence[str], translator, *,
+                          given: str | None = None) -> QueryLanguage:
+    """The language of ``text`` among ``candidates`` (the catalog's first), with hedges when unsure."""
+    guess = detect_language(text, catalog, given=given)
+    if guess.method in ("given", "script"):
+        return QueryLanguage(guess)
+    counts = script_counts(text)
+    if not counts or max(counts, key=counts.get) != "latin" or set(candidates) <= set(catalog):
+        return QueryLanguage(guess)
+    latin = [c for c in candidates if LANGUAGES.get(c) is None or LANGUAGES[c].script == "latin"]
+    lingua = _lingua_values(text, lingua_codes(latin))
+    for code in catalog:
+        if code in lingua:
+            lingua[code] += CATALOG_PRIOR
+    ranked = sorted(lingua.items(), key=lambda item: -item[1])
+    if ranked and ranked[0][1] >= SURE:
+        best = ranked[0][0]
+        hedges = tuple(c for c, v in ranked[1:3] if v >= ranked[0][1] - HEDGE_MARGIN)
+        return QueryLanguage(LanguageGuess(best, round(min(ranked[0][1], 0.99), 3), "lingua"), hedges)
+    return _vote(text, guess, [c for c, _ in ranked[:6]] or list(catalog), lingua, translator, catalog)
+
+
+def _vote(text: str, guess: LanguageGuess, shortlist: list[str], lingua: dict[str, float], translator,
+          catalog: Sequence[str]) -> QueryLanguage:
+    """The dictionaries' vote among the shortlisted languages (and the catalog guess)."""
+    words = [w for w in text.lower().replace("'", " ").split() if any(c.isalpha() for c in w)]
+    lexicon_of = getattr(translator, "lexicon", None)
+    candidates = list(dict.fromkeys([guess.lang, *shortlist]))
+    if not words or lexicon_of is None or len(candidates) < 2:
+        return QueryLanguage(guess, tuple(c for c in shortlist[:2] if c != guess.lang))
+    scores: dict[str, float] = {}
+    for lang in candidates:
+        if lang in CJK:
+            continue
+        lexicon = _lexicon(lexicon_of, lang, catalog)
+        if lexicon is None:
+            continue
+        phrase = len(words) > 1 and lexicon.lookup(" ".join(words)) is not None
+        covered = sum(lexicon.lookup(w) is not None for w in words) / len(words)
+        prior = DEFAULT_PRIOR if guess.method == "default" and lang == guess.lang else 0.0
+        scores[lang] = PHRASE_BONUS * phrase + covered + LINGUA_WEIGHT * lingua.get(lang, 0.0) + prior
+    if not scores:
+        return QueryLanguage(guess, tuple(c for c in shortlist[:2] if c != guess.lang))
+    ranked = sorted(scores, key=lambda lang: -scores[lang])
+    best = ranked[0]
+    top = PHRASE_BONUS + 1 + LINGUA_WEIGHT
+    hedges = tuple(c for c in ranked[1:3] if scores[c] >= scores[best] - HEDGE_MARGIN * top)
+    if best == guess.lang or scores[best] <= scores.get(guess.lang, 0.0):
+        return QueryLanguage(guess, hedges)
+    confidence = min(0.9, 0.3 + 0.3 * scores[best] / top + 0.3 * lingua.get(best, 0.0))
+    return QueryLanguage(LanguageGuess(best, round(confidence, 3), "dictionary"), hedges)  # type: ignore[arg-type]
+
+
+def _lexicon(lexicon_of, lang: str, catalog: Sequence[str]):
     """The dictionary that reads ``lang``: lang->en, or for English en->another language."""
-    targets = [PIVOT] if lang != PIVOT else [t for t in languages if t not in (PIVOT, *_CJK)]
+    targets = [PIVOT] if lang != PIVOT else [t for t in catalog if t not in (PIVOT, *CJK)]
     for target in targets:
         try:
-            return translator.lexicon(lang, target)
-        except (TranslationError, KeyError, AttributeError):
+            return lexicon_of(lang, target)
+        except (TranslationError, KeyError):
             continue
     return None
 
@@ -38,33 +119,3 @@ def _lingua_values(text: str, codes: list[str]) -> dict[str, float]:
         return {}
     values = detector(frozenset(codes)).compute_language_confidence_values(text)
     return {v.language.iso_code_639_1.name.lower(): float(v.value) for v in values}
-
-
-def refine_language(text: str, guess: LanguageGuess, languages: Sequence[str], translator) -> LanguageGuess:
-    """``guess``, or a better-supported Latin-script catalog language for ``text``."""
-    if guess.method in ("given", "script") or guess.confidence >= SURE or not hasattr(translator, "lexicon"):
-        return guess
-    counts = script_counts(text)
-    if not counts or max(counts, key=counts.get) != "latin":
-        return guess
-    candidates = [lang for lang in languages if lang not in _CJK]
-    words = [w for w in text.lower().replace("'", " ").split() if any(c.isalpha() for c in w)]
-    if not words or len(candidates) < 2:
-        return guess
-    lingua = _lingua_values(text, lingua_codes(candidates))
-    scores: dict[str, float] = {}
-    for lang in candidates:
-        lexicon = _lexicon(translator, lang, languages)
-        if lexicon is None:
-            continue
-        phrase = len(words) > 1 and lexicon.lookup(" ".join(words)) is not None
-        covered = sum(lexicon.lookup(w) is not None for w in words) / len(words)
-        prior = DEFAULT_PRIOR if guess.method == "default" and lang == guess.lang else 0.0
-        scores[lang] = PHRASE_BONUS * phrase + covered + LINGUA_WEIGHT * lingua.get(lang, 0.0) + prior
-    if not scores:
-        return guess
-    best = max(scores, key=scores.get)
-    if best == guess.lang or scores[best] <= scores.get(guess.lang, 0.0):
-        return guess
-    confidence = min(0.9, 0.3 + 0.3 * scores[best] / (PHRASE_BONUS + 1 + LINGUA_WEIGHT) + 0.3 * lingua.get(best, 0.0))
-    return LanguageGuess(best, round(confidence, 3), "dictionary")  # type: ignore[arg-type]

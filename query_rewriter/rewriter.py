@@ -18,7 +18,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from babelcore.langid import detect_language
+from babelcore.languages import companion_covers, query_languages
 from babelcore.models import LazyModels
 from babelcore.settings import PIVOT_LANGUAGE, Settings, get_settings
 from babelcore.translators.base import TranslationError
@@ -26,10 +26,21 @@ from query_rewriter.builder import request_body
 from query_rewriter.clause_budget import STOCK_CLAUSE_LIMIT, fit
 from query_rewriter.models import MODES, ExpansionTerm, Filters, QueryError, RewrittenQuery, WeightedText
 from query_rewriter.normalize import normalize_query
-from query_rewriter.query_language import refine_language
+from query_rewriter.query_language import QueryLanguage, detect_query_language
 from query_rewriter.terms import TermCounter
 
 CACHE_SIZE = 4096
+#: Weight of a runner-up language's translations against the detected language's.
+HEDGE_WEIGHT = 0.5
+
+
+def translation_trust(coverage: float, english: list[str], detected: QueryLanguage) -> float:
+    """How far the English alternatives can be trusted, 0..1: the share of the query's words
+    the translator knows (``Translator.coverage``), halved when the language itself is a
+    guess; nothing when nothing was translated."""
+    if not english:
+        return 0.0
+    return coverage if detected.sure else coverage * 0.5
 
 
 class Rewriter(LazyModels):
@@ -39,9 +50,10 @@ class Rewriter(LazyModels):
     reads it from the cluster and passes it per call); the stock default otherwise."""
 
     def __init__(self, settings: Settings | None = None, *, encoder=None, translator=None,
-                 clause_limit: int = STOCK_CLAUSE_LIMIT) -> None:
+                 clause_limit: int = STOCK_CLAUSE_LIMIT, expand_synonyms: bool = True) -> None:
         super().__init__(settings or get_settings(), encoder=encoder, translator=translator)
         self.clause_limit = clause_limit
+        self.expand_synonyms = expand_synonyms  # off: reference runs that measure translation alone
         self._terms = TermCounter(self.settings.synonyms_dir)
         self._cache: OrderedDict[str, RewrittenQuery] = OrderedDict()
         # Per query text, and per list of alternatives (keyed "\x1f"-joined, led by "\x1f", which
@@ -91,32 +103,26 @@ class Rewriter(LazyModels):
     def _rewrite(self, text: str, normalized: str, lang: str | None, *, mode: str, size: int, from_: int,
                  filters: Filters | None, clause_limit: int) -> RewrittenQuery:
         languages = self.settings.catalog_languages
-        guess = detect_language(normalized, languages, given=lang)
-        guess = refine_language(normalized, guess, languages, self.translator)
-        translations: dict[str, list[WeightedText]] = {}
-        english: list[str] = []  # the query vector's alternatives: as many as the encoder pools
-        lexical = self.settings.translation_candidates
-        for target in languages:
-            if target == guess.lang:
-                continue
-            wanted = max(lexical, self.encoder.max_alternatives) if target == PIVOT_LANGUAGE else lexical
-            try:
-                alts = self.translator.translate(normalized, guess.lang, target, max_candidates=wanted)
-            except TranslationError:
-                # No dictionary or model for this pair (e.g. an Arabic query): search the
-                # original text and its vector; the other pairs still translate.
-                continue
-            kept = [WeightedText(text=a.text, weight=a.weight) for a in alts
-                    if a.text.strip() and a.text.strip().lower() != normalized.lower()]
-            if kept:
-                translations[target] = kept[:lexical]
-            if target == PIVOT_LANGUAGE:
-                english = [a.text for a in kept]
+        detected = detect_query_language(normalized, languages, self.query_languages, self.translator, given=lang)
+        guess = detected.guess
+        translations, english = self._translate(normalized, guess.lang, languages)
+        if not detected.sure and guess.lang != PIVOT_LANGUAGE:
+            # Unsure of the language: the runner-ups' readings are searched too, weighed less
+            # (not for a guess of English, the catalog's own words: "case" is no French hut).
+            for hedge in detected.hedges:
+                extra, extra_english = self._translate(normalized, hedge, languages, weight=HEDGE_WEIGHT)
+                for target, alts in extra.items():
+                    merged = translations.setdefault(target, [])
+                    seen = {a.text.lower() for a in merged}
+                    merged.extend(a for a in alts if a.text.lower() not in seen)
+                english += [e for e in extra_english if e not in english]
         synonyms = self._synonyms(normalized, guess.lang, languages, translations)
+        trust = translation_trust(self._coverage(normalized, guess.lang), english, detected)
         q = RewrittenQuery(text=_printable(text), normalized=normalized, lang=guess.lang, lang_confidence=guess.confidence,
-                           lang_method=guess.method, translations=translations, synonyms=synonyms, mode=mode)
+                           lang_method=guess.method, lang_hedges=list(detected.hedges), translations=translations,
+                           synonyms=synonyms, mode=mode, translation_trust=round(trust, 3))
         if mode != "bm25":
-            q.embedding = self._embed(normalized, guess.lang, english)
+            q.embedding = self._embed(normalized, guess.lang, english[: self.encoder.max_alternatives], trust)
         if mode != "vector":  # the vector mode sends no lexical query
             q.shape, q.clause_estimate, q.degraded = fit(q, languages, clause_limit, filters, self._terms)
             q.clause_limit = clause_limit
@@ -125,10 +131,50 @@ class Rewriter(LazyModels):
                                               languages=languages, filters=filters)
         return q
 
+    def _coverage(self, text: str, lang: str) -> float:
+        if lang == PIVOT_LANGUAGE:
+            return 1.0
+        try:
+            return self.translator.coverage(text, lang, PIVOT_LANGUAGE)
+        except (TranslationError, AttributeError):
+            return 1.0  # a translator that cannot say is taken at its word, as before
+
+    @property
+    def query_languages(self) -> tuple[str, ...]:
+        """The languages a query is told apart among: the catalog's and every one with a dictionary."""
+        return self.settings.query_languages or query_languages(self.settings.catalog_languages)
+
+    def _translate(self, normalized: str, source: str, languages: tuple[str, ...], *, weight: float = 1.0
+                   ) -> tuple[dict[str, list[WeightedText]], list[str]]:
+        """The query in every catalog language but its own, and its English alternatives (as
+        many as the encoder pools); pairs without a dictionary or model are left out."""
+        translations: dict[str, list[WeightedText]] = {}
+        english: list[str] = []
+        lexical = self.settings.translation_candidates
+        for target in languages:
+            if target == source:
+                continue
+            wanted = max(lexical, self.encoder.max_alternatives) if target == PIVOT_LANGUAGE else lexical
+            try:
+                alts = self.translator.translate(normalized, source, target, max_candidates=wanted)
+            except TranslationError:
+                # No dictionary or model for this pair (e.g. an Arabic query): search the
+                # original text and its vector; the other pairs still translate.
+                continue
+            kept = [WeightedText(text=a.text, weight=round(a.weight * weight, 4)) for a in alts
+                    if a.text.strip() and a.text.strip().lower() != normalized.lower()]
+            if kept:
+                translations[target] = kept[:lexical]
+            if target == PIVOT_LANGUAGE:
+                english = [a.text for a in kept]
+        return translations, english
+
     def _synonyms(self, text: str, lang: str, languages: tuple[str, ...],
                   translations: dict[str, list[WeightedText]]) -> dict[str, list[ExpansionTerm]]:
         from query_rewriter.synonyms import expand
 
+        if not self.expand_synonyms:
+            return {}
         try:
             expanded = expand(text, lang, languages=languages, settings=self.settings)
         except TranslationError:
@@ -142,23 +188,33 @@ class Rewriter(LazyModels):
                 out[target] = kept
         return out
 
-    def _embed(self, text: str, lang: str, alternatives: list[str]) -> list[float]:
+    def _embed(self, text: str, lang: str, alternatives: list[str], trust: float = 1.0) -> list[float]:
         """The query vector. Documents are embedded in the pivot language (English), so the
         query's English alternatives are embedded too ("trunk, suitcase, valise" for "maleta",
         pooled as the encoder pools alternatives best) and mixed with the original's vector,
-        which carries what the dictionary missed. The mix was chosen on the taxonomy dev split
-        (vector MRR@10, 300 queries a language): with e5 alone, 0.450 for the original, 0.631
-        for the alternatives, 0.652 mixed at 0.3; with e5 + USE, 0.744 at 0.3 and at 0.5
-        (hybrid, all queries: 0.7427 at 0.5, 0.7392 at 0.4)."""
-        original = self._cached_vector(text, lambda: self.encoder.encode_queries([text])[0])
-        if lang == PIVOT_LANGUAGE or not alternatives:
+        which carries what the dictionary missed. The less the translation is trusted (words
+        the dictionary did not know, an unsure language), the more the original's vector
+        counts. For a language the companion encoder was not trained on, the original is
+        embedded by the primary encoder alone: the companion's reading of it would be noise."""
+        covered = companion_covers(lang)
+        encoder = self.encoder if covered else self._primary
+        original = self._cached_vector(("" if covered else "\x1e") + text,
+                                       lambda: encoder.encode_queries([text])[0])
+        if lang == PIVOT_LANGUAGE or not alternatives or trust <= 0.0:
             return _rounded(original)
         english = self._cached_vector("\x1f".join(["", *alternatives]),
                                       lambda: self.encoder.encode_alternatives([alternatives])[0])
         w = self.settings.query_vector_original_weight
+        w = w + (1.0 - w) * (1.0 - trust)
         mixed = w * original + (1.0 - w) * english
         norm = float(np.linalg.norm(mixed))
         return _rounded(mixed / norm if norm > 0 else english)
+
+    @property
+    def _primary(self):
+        from babelcore.encoders import primary_only
+
+        return primary_only(self.encoder)
 
     def _cached_vector(self, key: str, compute: Callable[[], np.ndarray]) -> np.ndarray:
         """The vector stored under ``key`` (a query text, or its alternatives), computing it once."""

