@@ -29,9 +29,13 @@ class EvalInputError(ValueError):
 
 @dataclass(frozen=True)
 class Query:
+    """A judged query; ``lang`` is passed to the search, ``group`` (default ``lang``) is the
+    language its result is reported under, e.g. when the search has to detect the language."""
+
     qid: str
     query: str
     lang: str | None = None
+    group: str | None = None
 
 
 @dataclass
@@ -141,12 +145,12 @@ def _search_one(searcher, q: Query, mode: str, judgments: dict[str, float], *, i
         # that one, raised from the client's error, stops the run.
         if exc.__cause__ is not None:
             raise
-        return QueryResult(q.qid, mode, q.query, q.lang or "?", [], evaluate([], judgments), None,
+        return QueryResult(q.qid, mode, q.query, q.group or q.lang or "?", [], evaluate([], judgments), None,
                            _count(judgments), error=str(exc))
     ranked = [h.id for h in response.hits]
     rq = response.query
     return QueryResult(
-        qid=q.qid, mode=mode, query=q.query, lang=q.lang or rq.lang, ranked=ranked,
+        qid=q.qid, mode=mode, query=q.query, lang=q.group or q.lang or rq.lang, ranked=ranked,
         metrics=evaluate(ranked, judgments), first_relevant=first_relevant_rank(ranked, judgments),
         relevant=_count(judgments), detected=rq.lang,
         translations={lang: alts[0].text for lang, alts in rq.translations.items() if alts},

@@ -2,8 +2,8 @@
 Google's product taxonomy.
 
 The English categories are indexed as products (``id`` = taxonomy id, ``title`` = the leaf,
-``category`` = the whole path, ``lang`` = "en"); a query is a dev category's leaf in zh, de,
-es or fr, and every category whose leaf in that language is the same text is relevant::
+``category`` = the whole path, ``lang`` = "en"); a query is a dev category's leaf in one of
+the dev file's eleven languages, and every category whose leaf in that language is the same text is relevant::
 
     data = load_taxonomy(default_data_dir())
     alias, build = ensure_index(settings, corpus_products(data.corpus))
@@ -30,7 +30,10 @@ CORPUS_FILE = "taxonomy_corpus_en.jsonl"
 DEV_FILE = "taxonomy_dev_queries.jsonl"
 DEFAULT_ALIAS = "taxonomy-dev"
 #: The dev file's locales and the project's language codes.
-LOCALES: dict[str, str] = {"zh-CN": "zh", "de-DE": "de", "es-ES": "es", "fr-FR": "fr"}
+LOCALES: dict[str, str] = {
+    "zh-CN": "zh", "de-DE": "de", "es-ES": "es", "fr-FR": "fr", "ja-JP": "ja", "ru-RU": "ru", "it-IT": "it",
+    "pt-BR": "pt", "nl-NL": "nl", "pl-PL": "pl", "tr-TR": "tr",
+}
 
 
 def default_data_dir() -> Path:
@@ -88,9 +91,12 @@ def parse_locales(text: str) -> list[str]:
     return out
 
 
-def dev_queries(dev: Sequence[dict], locales: Sequence[str], limit: int | None = None
-                ) -> tuple[list[Query], dict[str, dict[str, float]]]:
-    """Queries (qid ``<code>:<id>``) and their judgments; ``limit`` keeps the first N per language.
+def dev_queries(dev: Sequence[dict], locales: Sequence[str], limit: int | None = None, *, detect: bool = False,
+                every: int = 1) -> tuple[list[Query], dict[str, dict[str, float]]]:
+    """Queries (qid ``<code>:<id>``) and their judgments; ``limit`` keeps the first N per language,
+    ``every`` one category in N (a sample spread over the whole taxonomy; judgments still see all).
+    ``detect``: the queries carry no language, so the search detects it as it would a shopper's
+    (results are still grouped by the dev file's language).
 
     Relevant = every dev category whose leaf, in the query's language, is the same text as the
     query (the query's own category among them).
@@ -103,9 +109,10 @@ def dev_queries(dev: Sequence[dict], locales: Sequence[str], limit: int | None =
         same_leaf: dict[str, set[str]] = defaultdict(set)
         for doc_id, text in rows:
             same_leaf[text].add(doc_id)
-        for doc_id, text in rows[:limit] if limit else rows:
+        picked = rows[::every]
+        for doc_id, text in picked[:limit] if limit else picked:
             qid = f"{code}:{doc_id}"
-            queries.append(Query(qid, text, code))
+            queries.append(Query(qid, text, None if detect else code, group=code))
             qrels[qid] = {d: 1.0 for d in same_leaf[text] | {doc_id}}
     return queries, qrels
 
@@ -164,9 +171,16 @@ def untranslated_searcher(searcher):
 
     Documents keep their index-time translations, so this measures the query side's share.
     """
-    from babelcore.translators.base import Translation, Translator
     from query_rewriter.rewriter import Rewriter
     from query_rewriter.search import Searcher
+
+    rewriter = Rewriter(searcher.settings, encoder=searcher.rewriter.encoder, translator=_identity_translator(),
+                        expand_synonyms=False)
+    return Searcher(searcher.settings, client=searcher.client, rewriter=rewriter)
+
+
+def _identity_translator():
+    from babelcore.translators.base import Translation, Translator
 
     class Identity(Translator):
         id = "identity"
@@ -175,45 +189,62 @@ def untranslated_searcher(searcher):
             # The rewriter drops "translations" equal to the original, so none are searched.
             return [[Translation(t, 1.0)] for t in texts]
 
-    class NoSynonyms(Rewriter):
-        def _synonyms(self, text, lang, languages, translations):
-            return {}
+    return Identity()
 
-    rewriter = NoSynonyms(searcher.settings, encoder=searcher.rewriter.encoder, translator=Identity())
+
+#: The baseline every language must beat: the query text as typed, embedded by the primary
+#: encoder alone (multilingual-e5), searched by vector; no translation, no companion encoder.
+E5_VECTOR = "vector_e5"
+REFERENCE_MODES = (UNTRANSLATED, E5_VECTOR)
+
+
+def e5_vector_searcher(searcher):
+    """A Searcher like ``searcher`` whose query vector is the primary encoder's vector of the
+    text as typed (the companion's share zero, nothing translated). Search it in mode ``vector``."""
+    from babelcore.encoders import primary_only
+    from query_rewriter.rewriter import Rewriter
+    from query_rewriter.search import Searcher
+
+    rewriter = Rewriter(searcher.settings, encoder=primary_only(searcher.rewriter.encoder),
+                        translator=_identity_translator(), expand_synonyms=False)
     return Searcher(searcher.settings, client=searcher.client, rewriter=rewriter)
 
 
 def run_benchmark(settings: Settings, data: TaxonomyData, locales: Sequence[str], modes: Sequence[str], *,
                   limit: int | None = None, alias: str = DEFAULT_ALIAS, rebuild: bool = False, workers: int = 2,
+                  detect: bool = False, every: int = 1,
                   echo: Callable[[str], None] = lambda _: None,
                   progress: Callable[[int], None] | None = None) -> tuple[dict, list]:
     """Build (or reuse) the index, run every query in every mode; returns (figures, per-query results).
 
-    ``data`` comes from ``load_taxonomy``; ``modes`` are search modes plus, optionally,
-    ``bm25_untranslated``; ``progress`` is called with 1 after each search.
+    ``data`` comes from ``load_taxonomy``; ``modes`` are search modes plus, optionally, the
+    reference modes ``bm25_untranslated`` and ``vector_e5``; ``detect`` searches without the
+    queries' language; ``progress`` is called with 1 after each search.
     """
     from babelshop.evaluation.runner import run_queries, summarize
     from query_rewriter.search import Searcher
 
     settings = settings.model_copy(update={"query_log": False})  # benchmark queries are not shopper traffic
     build = ensure_index(settings, corpus_products(data.corpus), alias=alias, rebuild=rebuild, echo=echo)
-    queries, qrels = dev_queries(data.dev, locales, limit)
+    queries, qrels = dev_queries(data.dev, locales, limit, detect=detect, every=every)
     searcher = Searcher(settings)
     started = time.perf_counter()
-    search_modes = [m for m in modes if m != UNTRANSLATED]
+    search_modes = [m for m in modes if m not in REFERENCE_MODES]
     results = run_queries(searcher, queries, qrels, search_modes, index=alias, workers=workers, progress=progress)
-    if UNTRANSLATED in modes:
-        raw = run_queries(untranslated_searcher(searcher), queries, qrels, ["bm25"], index=alias, workers=workers,
-                          progress=progress)
-        for r in raw:
-            r.mode = UNTRANSLATED
-        results += raw
+    for reference, make, mode in ((UNTRANSLATED, untranslated_searcher, "bm25"),
+                                  (E5_VECTOR, e5_vector_searcher, "vector")):
+        if reference in modes:
+            raw = run_queries(make(searcher), queries, qrels, [mode], index=alias, workers=workers, progress=progress)
+            for r in raw:
+                r.mode = reference
+            results += raw
     run_s = time.perf_counter() - started
     summary = summarize(results, metrics=("mrr@10", "recall@10", "ndcg@10", "recall@100"))
     figures = {
         "benchmark": "taxonomy-dev", "index": alias, "documents": build.documents, "index_built": build.built,
         "index_s": build.seconds, "run_s": round(run_s, 2),
-        "queries": {LOCALES[loc]: sum(1 for q in queries if q.lang == LOCALES[loc]) for loc in locales},
+        "queries": {LOCALES[loc]: sum(1 for q in queries if q.group == LOCALES[loc]) for loc in locales},
+        "detected": detect, "every": every,
         "searches_per_s": round(len(results) / run_s, 1) if run_s else None,
         "encoder": searcher.rewriter.encoder.id, "translator": searcher.rewriter.translator.id,
         "modes": {m: summary[m] for m in modes if m in summary},

@@ -160,12 +160,18 @@ def test_taxonomy_products_and_judgments() -> None:
     assert qrels["zh:1"] == {"1": 1.0}  # different Chinese leaves: only its own
     limited, _ = dev_queries(dev, ["de-DE", "zh-CN"], limit=1)
     assert [q.qid for q in limited] == ["de:1", "zh:1"]
+    sampled, sampled_qrels = dev_queries(dev, ["de-DE"], every=2)
+    assert [q.qid for q in sampled] == ["de:1", "de:3"]
+    assert sampled_qrels["de:1"] == {"1": 1.0, "2": 1.0}  # judged against every category, sampled or not
+    detected, _ = dev_queries(dev, ["zh-CN"], detect=True)
+    assert [(q.lang, q.group) for q in detected] == [(None, "zh"), (None, "zh")]  # searched without a language
 
 
 def test_locales_and_missing_data_dir(tmp_path: Path) -> None:
     assert parse_locales("zh-CN, de ,fr-FR") == ["zh-CN", "de-DE", "fr-FR"]
-    with pytest.raises(EvalInputError, match="Unknown language 'ja'"):
-        parse_locales("ja")
+    assert parse_locales("pl,tr-TR") == ["pl-PL", "tr-TR"]  # the seven languages added to the dev file
+    with pytest.raises(EvalInputError, match="Unknown language 'sv'"):
+        parse_locales("sv")
     with pytest.raises(EvalInputError, match="--data-dir"):
         load_taxonomy(tmp_path)
     (tmp_path / "taxonomy_corpus_en.jsonl").write_text(json.dumps({"id": 1, "path": "A"}) + "\n")
