@@ -35,10 +35,20 @@ DROPPED: dict[str, frozenset[str]] = {
     "es": frozenset({"el", "la", "los", "las", "un", "una", "unos", "unas"}),
     "it": frozenset({"il", "lo", "la", "i", "gli", "le", "l'", "un", "uno", "una"}),
     "pt": frozenset({"o", "a", "os", "as", "um", "uma"}),
+    # Prepositions and conjunctions of languages without word-order rules: translated one word
+    # at a time they only add a wrong sense ("для" -> "accuse of", "do" -> "until").
+    "ru": frozenset({"для", "и", "с", "со", "в", "во", "на", "под", "из", "к", "по", "от", "о", "об", "без", "или"}),
+    "pl": frozenset({"do", "na", "i", "z", "ze", "w", "we", "dla", "od", "o", "po", "pod", "lub", "oraz", "bez"}),
+    "nl": frozenset({"de", "het", "een", "voor", "en", "van", "met", "in", "op", "aan", "of", "bij", "zonder"}),
+    "tr": frozenset({"ve", "ile", "için", "veya", "bir"}),
+    "sv": frozenset({"för", "och", "med", "till", "av", "i", "på", "en", "ett", "eller", "utan"}),
+    "da": frozenset({"til", "og", "med", "af", "i", "på", "en", "et", "eller", "uden"}),
+    "nb": frozenset({"til", "og", "med", "av", "i", "på", "en", "et", "eller", "uten", "for"}),
+    "cs": frozenset({"pro", "a", "s", "se", "v", "ve", "na", "z", "ze", "do", "nebo", "bez"}),
 }
 #: Bump when the rules here change what a text translates to (lexicons stay valid): as part of
 #: the translator's id it makes the catalog's stored translations be redone on the next reindex.
-RULES_VERSION = 3
+RULES_VERSION = 6
 #: English words that carry no product meaning. A source word whose best translation is only
 #: these is a preposition or conjunction ("do" -> "until", "voor" -> "at", "per" -> "by"):
 #: translated word by word it adds a wrong sense, so it is left out like an article.
@@ -176,9 +186,9 @@ def drop_function_words(segments: list[Segment], source: str, target: str | None
     into English, every known word whose best translation is a function word, unless nothing
     else is left."""
     dropped = DROPPED.get(source, frozenset())
-    # Languages with curated word lists (articles here, prepositions in word_order) keep their
-    # prepositions: reordering reads them ("accessoires pour haches" -> "accessories for axes").
-    by_translation = target == "en" and source not in DROPPED and source not in BREAKERS
+    # Languages with word-order rules keep their prepositions: reordering reads them
+    # ("accessoires pour haches" -> "accessories for axes"); CJK particles are listed above.
+    by_translation = target == "en" and source not in BREAKERS and source not in ("zh", "ja")
     kept = [s for s in segments if normalize_term(s.source) not in dropped
             and not (by_translation and _is_function_word(s))]
     return kept if any(s.kind != "other" for s in kept) else segments

@@ -10,6 +10,7 @@ process pays for parsing the dictionary files.
 from __future__ import annotations
 
 import bisect
+import functools
 import hashlib
 import os
 import pickle
@@ -71,6 +72,22 @@ STEM_FACTOR = 0.8
 _FOLDED = str.maketrans({"ł": "l", "ø": "o", "đ": "d", "ı": "i", "ß": "ss", "æ": "ae", "œ": "oe", "þ": "th"})
 
 
+#: Snowball stemmers keep state between calls: one thread at a time.
+_SNOWBALL_LOCK = threading.Lock()
+
+
+@functools.lru_cache(maxsize=64)
+def snowball(lang: str):
+    """The Snowball stemmer of a language, or None where Snowball has none."""
+    import snowballstemmer
+
+    from babelcore.languages import language
+
+    entry = language(lang)
+    name = "norwegian" if lang in ("nb", "nn") else (entry.name.lower() if entry else "")
+    return snowballstemmer.stemmer(name) if name in snowballstemmer.algorithms() else None
+
+
 def fold(word: str) -> str:
     """Lowercase letters without accents ("węże" -> "weze", "napój" -> "napoj"), for stem matching."""
     decomposed = unicodedata.normalize("NFKD", word.casefold().translate(_FOLDED))
@@ -88,6 +105,7 @@ class Lexicon:
         #: Longest key in characters, bounding Chinese/Japanese maximum matching.
         self.max_chars = min(max((len(k) for k in entries), default=1), 12)
         self._stems: tuple[list[str], list[str]] | None = None  # folded one-word keys, sorted; their keys
+        self._snowball: dict[str, list[str]] | None = None  # Snowball stem -> one-word keys
         self._stems_lock = threading.Lock()
 
     def __len__(self) -> int:
@@ -122,6 +140,34 @@ class Lexicon:
         return None
 
     def stem_lookup(self, key: str) -> list[tuple[str, float]] | None:
+        """Translations of the headword with the same Snowball stem as a one-word ``key`` (the
+        language's own suffix rules: "уличных" and "уличный" share "уличн"), else of the
+        headword sharing the longest prefix (:meth:`prefix_lookup`); weighed down by
+        :data:`STEM_FACTOR`."""
+        if self.source in NO_STEM_MATCH or " " in key or len(key) < MIN_STEM + 1:
+            return None
+        stemmer = snowball(self.source)
+        if stemmer is not None:
+            index = self._snowball_index(stemmer)
+            with _SNOWBALL_LOCK:
+                stem = stemmer.stemWord(key)
+            keys = index.get(stem)
+            if keys:
+                found = self.get(min(keys, key=len)) or []
+                return [(text, weight * STEM_FACTOR) for text, weight in found] or None
+        return self.prefix_lookup(key)
+
+    def _snowball_index(self, stemmer) -> dict[str, list[str]]:
+        with self._stems_lock, _SNOWBALL_LOCK:
+            if self._snowball is None:
+                index: dict[str, list[str]] = {}
+                for k in self._entries:
+                    if " " not in k and k.isalpha():
+                        index.setdefault(stemmer.stemWord(k), []).append(k)
+                self._snowball = index
+            return self._snowball
+
+    def prefix_lookup(self, key: str) -> list[tuple[str, float]] | None:
         """Translations of the headword sharing the longest stem with a one-word ``key``, the last
         resort for a word that neither :meth:`lookup` nor compound splitting found: the
         word's end is cut letter by letter (never below :data:`MIN_STEM` letters) until some

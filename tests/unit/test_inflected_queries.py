@@ -50,3 +50,12 @@ def test_inflected_words_are_translated_and_prepositions_left_out() -> None:
 def test_a_lone_function_word_is_still_translated() -> None:
     # Nothing else left: the preposition is all the shopper typed.
     assert translate_with(POLISH, "do", 3)[0][0] == "until"
+
+
+def test_snowball_stems_find_the_lemma_where_the_language_has_a_stemmer() -> None:
+    # "gazowanych" (genitive plural) and "gazowany" share the Snowball stem; the prefix rule
+    # alone would cut too deep to tell "gazowany" from "gazownia" reliably.
+    found = POLISH.stem_lookup("gazowanych")
+    assert found is not None and found[0][0] == "carbonated"
+    swahili = _lexicon("sw", {"kiatu": [("shoe", 1.0)]})
+    assert swahili.stem_lookup("viatu") is None  # no stemmer and no shared prefix: unknown stays unknown
