@@ -16,7 +16,7 @@ from opensearchpy import OpenSearch
 
 from babelcore.settings import Settings
 from babelshop.cli import main
-from babelshop.evaluation.taxonomy import default_data_dir
+from babelshop.evaluation.taxonomy import LOCALES, default_data_dir
 from indexer.service import IndexingService
 from mappings.install import setup
 
@@ -115,21 +115,22 @@ def test_taxonomy_benchmark_quick_run(tmp_path: Path) -> None:
     data_dir = default_data_dir()
     assert (data_dir / "taxonomy_dev_queries.jsonl").is_file(), f"the evaluation data is missing from {data_dir}"
     out = tmp_path / "taxonomy-run.jsonl"
-    result = CliRunner().invoke(main, ["eval", "taxonomy", "--data-dir", str(data_dir), "--limit", "5",
+    result = CliRunner().invoke(main, ["eval", "taxonomy", "--data-dir", str(data_dir), "--limit", "3",
                                        "--out", str(out), "--json"])
     assert result.exit_code == 0, result.output
     figures = _last_json(result.stdout)
     corpus = data_dir / "taxonomy_corpus_en.jsonl"
     assert figures["documents"] == sum(1 for line in corpus.open(encoding="utf-8") if line.strip())
-    assert figures["queries"] == {"zh": 5, "de": 5, "es": 5, "fr": 5}
-    assert set(figures["modes"]) == {*MODES, "bm25_untranslated"}
+    codes = set(LOCALES.values())  # the dev file's eleven languages, by default
+    assert len(codes) == 11 and figures["queries"] == {code: 3 for code in codes}
+    assert set(figures["modes"]) == {*MODES, "bm25_untranslated", "vector_e5"}
     for mode, summary in figures["modes"].items():
-        assert set(summary["languages"]) == {"zh", "de", "es", "fr"}, mode
+        assert set(summary["languages"]) == codes, mode
         for metric in ("mrr@10", "recall@10", "ndcg@10"):
             assert 0.0 <= summary["mean"][metric] <= 1.0, (mode, metric)
     # Dense retrieval of a leaf in another language finds something for a few of 20 queries.
     assert figures["modes"]["vector"]["mean"]["recall@100"] > 0.0
-    assert len(out.read_text(encoding="utf-8").splitlines()) == 20 * 5
+    assert len(out.read_text(encoding="utf-8").splitlines()) == 33 * 6
 
 
 def test_taxonomy_names_a_missing_data_dir(tmp_path: Path) -> None:
