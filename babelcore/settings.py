@@ -72,9 +72,8 @@ class Settings(BaseSettings):
     embedder_model: str = "intfloat/multilingual-e5-small"
     # A second encoder scored together with the first in the same vector field (see
     # babelcore.encoders.composite); "none" for the first alone. Its share of the cosine is
-    # companion_weight. Taxonomy dev split: e5 alone 0.652, e5 + multilingual USE at 0.25
-    # 0.735 MRR@10 (300 queries a language, vector mode); all queries, hybrid, simulated
-    # fusion: USE at 0.2 0.7499, 0.25 0.7475, 0.3 0.7442.
+    # companion_weight: the pair beats e5 alone by far on the dev benchmark, and the weight is
+    # its best there (docs/relevance.md has the figures).
     companion_encoder: Literal["use", "none"] = "use"
     companion_weight: float = Field(default=0.2, gt=0.0, lt=1.0)
     translator: Literal["dictionary", "transformers"] = "dictionary"
@@ -90,8 +89,7 @@ class Settings(BaseSettings):
     # Search: limits, fusion weights, candidate depth.
     search_max_size: int = 100
     search_max_depth: int = 1000  # from + size
-    # (lexical, vector). With e5 + USE the vector side carries most: on the taxonomy dev split
-    # (all 6,576 queries, simulated fusion) lexical 0.1-0.2 scored 0.739-0.743 MRR@10, 0.3 0.730.
+    # (lexical, vector). With e5 + USE the vector side carries most (docs/relevance.md).
     hybrid_weights: tuple[float, float] = (0.2, 0.8)
     knn_candidates: int = 100  # k of the vector sub-query and depth of the lexical one
     # One search's total time on the cluster: every request it makes and every retry share it

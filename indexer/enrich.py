@@ -40,9 +40,7 @@ OUTSIDE_CATALOG_SURE = 0.75
 #: ("Laufschuhe" 0.998, "Chaussures de course" 0.94; "Hinges" 0.72 as German is wrong).
 LEAF_SURE = 0.9
 # Documents are embedded in the pivot language: multilingual encoders rank same-language text
-# far above the rest ("跑鞋" found Chinese lamps before English running shoes). On the
-# project's own 48 cross-lingual cases the first other-language hit's MRR (vector side alone)
-# went from 0.33 to 0.85.
+# far above the rest ("跑鞋" found Chinese lamps before English running shoes).
 
 
 def category_leaf(category: str | None) -> str | None:
