@@ -18,13 +18,17 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Literal
 
+from babelcore.languages import PIVOT, by_script, normalize_code
+
 if TYPE_CHECKING:
     from lingua import LanguageDetector
+
+__all__ = ["LanguageGuess", "detect_language", "detector", "lingua_codes", "normalize_code", "script_counts"]
 
 Method = Literal["given", "script", "lingua", "default"]
 
 #: What short or ambiguous text is taken to be.
-DEFAULT_LANGUAGE = "en"
+DEFAULT_LANGUAGE = PIVOT
 #: Fewer letters than this is too little to tell (e.g. "XL", "42").
 MIN_LETTERS = 3
 #: Below this top confidence, or this margin over the runner-up, lingua's answer is a guess.
@@ -37,22 +41,11 @@ SHORT_CONFIDENCE = 0.7
 DEFAULT_CONFIDENCE = 0.2
 
 #: Languages written in each non-Latin script, the most likely first (used when no
-#: candidate shares the script).
+#: candidate shares the script): the registry's.
 SCRIPT_LANGUAGES: dict[str, tuple[str, ...]] = {
-    "cyrillic": ("ru", "uk", "bg", "sr", "be", "mk", "kk", "mn"),
-    "arabic": ("ar", "fa", "ur"),
-    "hebrew": ("he",),
-    "thai": ("th",),
-    "greek": ("el",),
-    "hangul": ("ko",),
-    "devanagari": ("hi", "mr"),
-    "bengali": ("bn",),
-    "georgian": ("ka",),
-    "armenian": ("hy",),
-    "gujarati": ("gu",),
-    "gurmukhi": ("pa",),
-    "tamil": ("ta",),
-    "telugu": ("te",),
+    script: by_script(script)
+    for script in ("cyrillic", "arabic", "hebrew", "thai", "greek", "hangul", "devanagari", "bengali", "georgian",
+                   "armenian", "gujarati", "gurmukhi", "tamil", "telugu")
 }
 
 # Unicode character-name prefixes that name each script; Han and kana are handled apart.
@@ -84,11 +77,6 @@ class LanguageGuess:
     lang: str
     confidence: float
     method: Method
-
-
-def normalize_code(code: str) -> str:
-    """``"zh-CN"``, ``"ZH_hant"`` and ``"zh"`` all become ``"zh"``."""
-    return code.strip().replace("_", "-").split("-")[0].lower()
 
 
 def script_counts(text: str) -> Counter[str]:

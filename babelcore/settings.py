@@ -12,9 +12,11 @@ from typing import Annotated, Literal
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from babelcore.languages import PIVOT
+
 #: The language documents are embedded in, and queries next to their translation into it:
-#: one common language removes the encoder's bias toward same-language text.
-PIVOT_LANGUAGE = "en"
+#: one common language removes the encoder's bias toward same-language text (the registry's pivot).
+PIVOT_LANGUAGE = PIVOT
 
 #: Languages a product title is translated into at index time, and a query into at search time.
 DEFAULT_CATALOG_LANGUAGES = ("en", "zh", "de", "es", "fr", "ja")

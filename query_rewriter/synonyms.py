@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from babelcore.langid import normalize_code
+from babelcore.languages import normalize_code
 from babelcore.settings import Settings, get_settings
 from babelcore.translators import TranslationError, Translator, load_translator
 from babelcore.translators.glosses import normalize_term

@@ -17,7 +17,7 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from babelcore.langid import normalize_code
+from babelcore.languages import normalize_code
 
 #: Results kept per translator instance.
 DEFAULT_CACHE_SIZE = 50_000

@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from babelcore import languages as registry
-from babelcore.langid import normalize_code
+from babelcore.languages import normalize_code
 from babelcore.settings import Settings, get_settings
 from babelcore.translators import cedict, dictd, frequency
 from babelcore.translators.base import DEFAULT_CACHE_SIZE, Translation, TranslationError, Translator
