@@ -12,8 +12,16 @@ RUN apt-get update \
 RUN useradd --create-home --uid 10001 babelshop && mkdir -p /var/cache/babelshop && chown babelshop /var/cache/babelshop
 WORKDIR /app
 COPY pyproject.toml README.md ./
-COPY babelcore babelcore
 COPY babelshop babelshop
+COPY common common
+COPY languages languages
+COPY translation translation
+COPY encoders encoders
+COPY modeltools modeltools
+COPY evaluation evaluation
+COPY training training
+COPY benchmarks benchmarks
+COPY service service
 COPY indexer indexer
 COPY query_rewriter query_rewriter
 COPY mappings mappings

@@ -18,9 +18,9 @@ OTHER_ENGINE_VERSION ?= $(shell $(PY) -c "import sys; sys.path.insert(0, '.'); f
 export BABELSHOP_OPENSEARCH_URL ?= http://127.0.0.1:$(ENGINE_PORT)
 export BABELSHOP_BROKER_URL ?= redis://127.0.0.1:$(REDIS_PORT)/0
 # The FreeDict dictionaries (to and from English, and the bridges through German, French and
-# Spanish that help small English ones) are the language registry's: babelcore/languages.py
+# Spanish that help small English ones) are the language registry's: languages/registry.py
 # imports only the standard library, so the system Python reads it before the venv exists.
-FREEDICT_PACKAGES := $(shell $(PY) -c "import sys; sys.path.insert(0, '.'); from babelcore.languages import debian_packages; print(' '.join(debian_packages()))")
+FREEDICT_PACKAGES := $(shell $(PY) -c "import sys; sys.path.insert(0, '.'); from languages.registry import debian_packages; print(' '.join(debian_packages()))")
 APT_PACKAGES := maven openjdk-17-jre-headless redis-server wordnet-base docker-compose \
 	$(FREEDICT_PACKAGES)
 PYTEST_ARGS ?=
@@ -36,10 +36,10 @@ deps: system python engine-assemble
 
 # Debian packages: Java and Maven for the engine, Redis for the queue, the dictionaries.
 system: $(RUN_DIR)/system.stamp
-$(RUN_DIR)/system.stamp: Makefile babelcore/languages.py
+$(RUN_DIR)/system.stamp: Makefile languages/registry.py
 	@mkdir -p $(RUN_DIR)
 	@[ -n "$(FREEDICT_PACKAGES)" ] || { echo "cannot list the FreeDict packages: '$(PY)' failed to import" \
-	  "babelcore/languages.py (PY=python3.11 make ...)"; exit 2; }
+	  "languages/registry.py (PY=python3.11 make ...)"; exit 2; }
 	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
 	  echo "installing Debian packages: $$missing"; \

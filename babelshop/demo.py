@@ -8,7 +8,7 @@ import time
 
 import click
 
-from babelcore.settings import get_settings
+from common.settings import get_settings
 
 DEMO_QUERIES = [
     ("跑鞋", "Chinese shopper, running shoes"),
@@ -33,11 +33,11 @@ def demo(port: int, size: int, serve_port: int, serve: bool) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from babelcore.encoders import load_encoder
-    from babelcore.opensearch_client import make_client
-    from babelshop.ingest import ingest_inline
     from babelshop.sample import SAMPLE_CATALOG
+    from common.opensearch_client import make_client
+    from encoders import load_encoder
     from engine.process import start
+    from indexer.ingest import ingest_inline
     from mappings.install import setup
     from query_rewriter.search import Searcher
 

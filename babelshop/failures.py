@@ -4,12 +4,13 @@ no traceback (shared/DESIGN.md: 0 done, 1 some items failed, 2 usage or unreadab
 
 from __future__ import annotations
 
+import importlib
 import sys
 
 import click
 
-from babelcore.errors import BabelshopError, BrokerUnavailable, from_cluster
-from babelcore.redact import redact
+from common.errors import BabelshopError, BrokerUnavailable, from_cluster
+from common.redact import redact
 
 
 def fail(message: str, code: int = 1) -> None:
@@ -39,7 +40,7 @@ def _direct(exc: BaseException, doing: str) -> BabelshopError | None:
     from opensearchpy.exceptions import TransportError
 
     if isinstance(exc, TransportError):
-        from babelcore.settings import get_settings
+        from common.settings import get_settings
 
         return from_cluster(exc, url=get_settings().opensearch_url, doing=doing)
     from kombu.exceptions import OperationalError
@@ -47,7 +48,7 @@ def _direct(exc: BaseException, doing: str) -> BabelshopError | None:
     from redis.exceptions import TimeoutError as RedisTimeoutError
 
     if isinstance(exc, OperationalError | RedisConnectionError | RedisTimeoutError):
-        from babelcore.settings import get_settings
+        from common.settings import get_settings
 
         url = get_settings().broker_url.get_secret_value()
         return BrokerUnavailable(f"Cannot reach the broker at {url} ({exc}): start Redis (make redis) or set "
@@ -57,7 +58,23 @@ def _direct(exc: BaseException, doing: str) -> BabelshopError | None:
 
 class CommandGroup(click.Group):
     """A click group whose commands end on a BabelshopError (or a cluster/broker failure) with its
-    message and exit code instead of a traceback."""
+    message and exit code instead of a traceback.
+
+    ``lazy`` names commands by ``"module:attribute"``: their packages (evaluation, training,
+    benchmarks) are imported only when the command runs or help lists it."""
+
+    def __init__(self, *args, lazy: dict[str, str] | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.lazy = dict(lazy or {})
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self.lazy})
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name in self.lazy and name not in self.commands:
+            module, attribute = self.lazy[name].split(":")
+            self.add_command(getattr(importlib.import_module(module), attribute), name)
+        return super().get_command(ctx, name)
 
     def invoke(self, ctx: click.Context):
         try:

@@ -1,4 +1,4 @@
-"""``babelshop languages``: the language registry (``babelcore.languages``) with what this machine
+"""``babelshop languages``: the language registry (``languages.registry``) with what this machine
 has installed of it, so an operator sees which shoppers' languages are translated, which are
 searched by their vector alone, and which package would change that."""
 
@@ -10,8 +10,8 @@ from pathlib import Path
 
 import click
 
-from babelcore import languages as registry
-from babelcore.settings import get_settings
+from common.settings import get_settings
+from languages import registry
 
 YES, NO = "✓", "·"
 

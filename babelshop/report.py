@@ -10,7 +10,7 @@ import click
 from indexer.results import BatchResult, Rejection
 
 if TYPE_CHECKING:
-    from babelshop.ingest import ProductFile, QueuedBatch
+    from indexer.ingest import ProductFile, QueuedBatch
 
 #: Lines listed after an ingest; ``ingest --check`` lists every one.
 MAX_LISTED = 100

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import click
 
-from babelcore.settings import get_settings
-from query_rewriter.models import MODES, Filters, QueryError, SearchResponse
+from common.settings import get_settings
+from query_rewriter.contracts import MODES, Filters, QueryError, SearchResponse
 
 
 def _table(response: SearchResponse, explain: bool) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import click
 
-from babelcore.settings import get_settings
+from common.settings import get_settings
 
 
 @click.command()

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from opensearchpy import OpenSearch
 from opensearchpy.exceptions import TransportError
 
-from babelcore.errors import BabelshopError, ClusterUnavailable, from_cluster, is_transient_status, root_cause, status_of
+from common.errors import BabelshopError, ClusterUnavailable, from_cluster, is_transient_status, root_cause, status_of
 from mappings.install import DEADLETTER_SUFFIX
 
 #: Most items in one bulk request, whatever their size.
@@ -40,7 +40,7 @@ class TransientClusterError(ClusterUnavailable):
 
 
 def cluster_error(exc: Exception, *, url: str, doing: str) -> BabelshopError:
-    """:func:`babelcore.errors.from_cluster`, with every transient failure as a TransientClusterError."""
+    """:func:`common.errors.from_cluster`, with every transient failure as a TransientClusterError."""
     error = from_cluster(exc, url=url, doing=doing)
     if isinstance(error, ClusterUnavailable):
         return TransientClusterError(str(error), reason=error.reason, status=error.status)

@@ -28,9 +28,9 @@ from celery import Celery, signals
 from celery.worker.consumer import Consumer
 from kombu.exceptions import ContentDisallowed
 
-from babelcore.errors import InputError, Unavailable
-from babelcore.redact import RedactingFilter, redact
-from babelcore.settings import Settings, get_settings
+from common.errors import InputError, Unavailable
+from common.redact import RedactingFilter, redact
+from common.settings import Settings, get_settings
 
 QUEUE_INDEX = "babelshop.index"
 QUEUE_MAINTENANCE = "babelshop.maintenance"

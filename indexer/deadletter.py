@@ -23,8 +23,8 @@ from typing import Protocol
 from opensearchpy import OpenSearch, helpers
 from opensearchpy.exceptions import NotFoundError, TransportError
 
-from babelcore.errors import BabelshopError
-from babelcore.settings import Settings
+from common.errors import BabelshopError
+from common.settings import Settings
 from indexer.bulk import Writer, cluster_error, deadletter_name
 from indexer.results import BatchResult
 from mappings.deadletter import deadletter_body

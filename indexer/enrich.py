@@ -19,14 +19,15 @@ from collections import defaultdict
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, NamedTuple
 
-from babelcore.languages import language, query_languages
-from babelcore.models import LazyModels
-from babelcore.product import Product
-from babelcore.settings import PIVOT_LANGUAGE, Settings
-from babelcore.translators.base import TranslationError
+from common.lazy_models import LazyModels
+from common.product import Product
+from common.settings import PIVOT_LANGUAGE, Settings
+from common.text import category_leaf, category_top
+from languages.registry import language, query_languages
+from translation.base import TranslationError
 
 if TYPE_CHECKING:
-    from babelcore.langid import LanguageGuess
+    from languages.detect import LanguageGuess
 
 #: Bump when translation or embedding logic changes what a product's document holds, so that
 #: re-ingesting re-enriches instead of reporting "unchanged".
@@ -41,20 +42,6 @@ OUTSIDE_CATALOG_SURE = 0.75
 LEAF_SURE = 0.9
 # Documents are embedded in the pivot language: multilingual encoders rank same-language text
 # far above the rest ("跑鞋" found Chinese lamps before English running shoes).
-
-
-def category_leaf(category: str | None) -> str | None:
-    """The last segment of a "A > B > C" taxonomy path."""
-    if not category:
-        return None
-    return category.split(">")[-1].strip() or None
-
-
-def category_top(category: str | None) -> str | None:
-    """The first segment of a "A > B > C" taxonomy path (the category facet counts it)."""
-    if not category:
-        return None
-    return category.split(">")[0].strip() or None
 
 
 def embedding_text(title: str, leaf: str | None) -> str:
@@ -99,7 +86,7 @@ class Enricher(LazyModels):
 
     def detect(self, products: list[Product]) -> list[tuple[str, float]]:
         """Each product's language and the confidence in it; a given ``lang`` is kept as given."""
-        from babelcore.langid import detect_language
+        from languages.detect import detect_language
 
         out = []
         for p in products:
@@ -115,7 +102,7 @@ class Enricher(LazyModels):
         the catalog that has a dictionary. A non-Latin script already names its language among
         the catalog's candidates (Cyrillic is Russian), so only Latin-script text is asked again,
         among every language with a dictionary."""
-        from babelcore.langid import detect_language
+        from languages.detect import detect_language
 
         entry = language(guess.lang)
         if guess.method == "script" and entry is not None and entry.script != "latin":
@@ -172,7 +159,7 @@ class Enricher(LazyModels):
         "translations" into English were garbage appended to the embedded text (174 of the
         5,582 taxonomy categories). Only a sure guess, or another script, overrides the
         product's language."""
-        from babelcore.langid import detect_language
+        from languages.detect import detect_language
 
         if not leaf:
             return product_lang

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from babelcore.errors import InputError
+from common.errors import InputError
 from indexer.results import Rejection
 
 CSV_NUMBERS = ("price", "version")

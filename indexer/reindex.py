@@ -13,7 +13,7 @@ import time
 
 from opensearchpy import helpers
 
-from babelcore.errors import InputError
+from common.errors import InputError
 from indexer.service import IndexingService
 from mappings.analysis import SYNONYM_DIR
 from mappings.install import alias_target, next_version, versioned_name

@@ -12,7 +12,7 @@ import time
 
 from opensearchpy import OpenSearch
 
-from babelcore.errors import ClusterUnavailable
+from common.errors import ClusterUnavailable
 from mappings.rebuild import FROZEN, log_changes, read_state
 
 #: How long a writer waits for a rebuild to swap indices before giving the batch back to be

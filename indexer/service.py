@@ -45,10 +45,10 @@ from opensearchpy import OpenSearch
 from opensearchpy.exceptions import TransportError
 from pydantic import ValidationError
 
-from babelcore.errors import BabelshopError
-from babelcore.opensearch_client import make_client
-from babelcore.product import PRODUCT_FIELDS, Product
-from babelcore.settings import Settings, get_settings
+from common.errors import BabelshopError
+from common.opensearch_client import make_client
+from common.product import PRODUCT_FIELDS, Product
+from common.settings import Settings, get_settings
 from indexer import bulk, deadletter, reindex_log
 from indexer.enrich import Enricher, content_hash
 from indexer.results import BatchResult, Rejection

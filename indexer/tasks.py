@@ -19,7 +19,7 @@ Each batch task returns a JSON summary (``indexer.results.BatchResult.to_dict()`
 
 Delivery guarantees of a batch (no product lost):
 
-- A transient cluster failure (connection lost, timeout, 429, 5xx: ``babelcore.errors.Unavailable``)
+- A transient cluster failure (connection lost, timeout, 429, 5xx: ``common.errors.Unavailable``)
   retries the batch with exponential backoff and jitter, ``BABELSHOP_TASK_MAX_RETRIES`` times.
   After that its products go to the dead letter (``<alias>-deadletter``, replayable) and the task
   succeeds with them listed as failed. If the dead letter cannot be written either (the cluster is
@@ -45,8 +45,8 @@ from billiard.exceptions import SoftTimeLimitExceeded
 from celery import Task
 from opensearchpy.exceptions import OpenSearchException
 
-from babelcore.errors import BabelshopError, ClusterUnavailable, InputError, Unavailable, from_cluster
-from babelcore.settings import Settings, get_settings
+from common.errors import BabelshopError, ClusterUnavailable, InputError, Unavailable, from_cluster
+from common.settings import Settings, get_settings
 from indexer.celery_app import app
 from indexer.results import BatchResult, Rejection
 from indexer.worker_process import check_width, service

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from pydantic import ValidationError
 
-from babelcore.product import PRODUCT_FIELDS, Product
+from common.product import PRODUCT_FIELDS, Product
 from indexer.results import Rejection
 
 #: Stands in for the title while a partial update's own fields are checked (the stored title is merged later).

@@ -13,8 +13,8 @@ from functools import lru_cache
 from opensearchpy import OpenSearch
 from opensearchpy.exceptions import OpenSearchException
 
-from babelcore.errors import from_cluster
-from babelcore.settings import Settings
+from common.errors import from_cluster
+from common.settings import Settings
 from indexer.service import IndexingService
 
 log = logging.getLogger("babelshop.worker")
@@ -56,7 +56,7 @@ def warm_up() -> None:
     """Load the models in this pool process before its first batch, so the task time limits bound
     batch work and not model loading: one product per catalog language loads the encoder and every
     translation pair. A failure here is left for the first batch to report."""
-    from babelcore.product import Product
+    from common.product import Product
 
     svc = service()
     products = [Product(id=f"warm-up-{lang}", title="warm up", lang=lang) for lang in svc.settings.catalog_languages]
@@ -70,7 +70,7 @@ def warm_up() -> None:
 def check_width_at_start(settings: Settings) -> None:
     """Raise ``VectorWidthError`` (an InputError) when the index behind ``settings.index`` holds
     vectors of another width than the encoder; ``Unavailable`` when the cluster cannot be asked."""
-    from babelcore.opensearch_client import make_client
+    from common.opensearch_client import make_client
 
     # A client of its own: the main process forks the pool, and pooled connections must not be shared.
     client = make_client(settings)
@@ -83,7 +83,7 @@ def check_width_at_start(settings: Settings) -> None:
 def check_width(alias: str, settings: Settings, client: OpenSearch) -> None:
     if alias in _WIDTH_CHECKED:
         return
-    from babelcore.encoders import load_encoder
+    from encoders import load_encoder
     from mappings.width import check_vector_width
 
     try:

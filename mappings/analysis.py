@@ -1,7 +1,7 @@
 """Per-language analyzers: one for indexing, one for searching (the same chain plus synonyms).
 
 Every catalog language ``<lang>`` gets the pair ``bs_<lang>`` / ``bs_<lang>_search``, built from
-the language registry (:mod:`babelcore.languages`):
+the language registry (:mod:`languages.registry`):
 
 * a language with an OpenSearch analyzer of its own: elision, lowercase, its normalizer, its
   stop words and its stemmer (all built-in pieces of the analysis-common module, present in
@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from babelcore.languages import CJK, LANGUAGES, language
+from languages.registry import CJK, LANGUAGES, language
 
 SYNONYM_DIR = Path(__file__).with_name("synonyms")
 

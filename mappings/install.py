@@ -12,7 +12,7 @@ from pathlib import Path
 from opensearchpy import OpenSearch
 from opensearchpy.exceptions import NotFoundError, RequestError
 
-from babelcore.errors import BabelshopError, InputError
+from common.errors import BabelshopError, InputError
 from mappings.analysis import SYNONYM_DIR
 from mappings.deadletter import deadletter_body
 from mappings.pipelines import hybrid_pipeline, pipeline_name, rrf_pipeline

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from babelcore.settings import Settings
+from common.settings import Settings
 
 HYBRID_PIPELINE = "babelshop-hybrid"
 RRF_PIPELINE = "babelshop-rrf"

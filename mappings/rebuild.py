@@ -33,7 +33,7 @@ from dataclasses import dataclass
 
 from opensearchpy import OpenSearch, helpers
 
-from babelcore.errors import BabelshopError
+from common.errors import BabelshopError
 
 STATE_SUFFIX = "-rebuild"
 STATE_ID = "state"

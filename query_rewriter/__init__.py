@@ -12,7 +12,7 @@ A web backend calls::
 embedding and the OpenSearch request body) without searching.
 """
 
-from query_rewriter.models import Filters, Hit, HitExplanation, QueryError, RewrittenQuery, SearchResponse
+from query_rewriter.contracts import Filters, Hit, HitExplanation, QueryError, RewrittenQuery, SearchResponse
 
 __all__ = ["Filters", "Hit", "HitExplanation", "QueryError", "RewrittenQuery", "SearchResponse", "SearchUnavailable",
            "Searcher", "rewrite"]

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from query_rewriter.models import Filters, LexicalShape, RewrittenQuery
+from query_rewriter.contracts import Filters, LexicalShape, RewrittenQuery
 from query_rewriter.terms import truncate_terms
 
 # Relative weight of evidence kinds; a clause's boost is this times the alternative's weight.

@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from query_rewriter.builder import fields_of, halves, planned_clauses
-from query_rewriter.models import Filters, LexicalShape, RewrittenQuery
+from query_rewriter.contracts import Filters, LexicalShape, RewrittenQuery
 from query_rewriter.terms import TermCounter, token_spans
 
 #: OpenSearch's default ``indices.query.bool.max_clause_count``; assumed when the cluster's
@@ -41,7 +41,7 @@ def read_clause_limit(client) -> int:
     cluster monitor privilege). A cluster that is down or slow raises: the search fails anyway."""
     from opensearchpy.exceptions import TransportError
 
-    from babelcore.errors import Unavailable
+    from common.errors import Unavailable
 
     try:
         found = client.cluster.get_settings(include_defaults=True, filter_path=["**.max_clause_count"])

@@ -19,8 +19,8 @@ from typing import TypeVar
 from opensearchpy.exceptions import ConnectionError as OSConnectionError
 from opensearchpy.exceptions import ConnectionTimeout, TransportError
 
-from babelcore.errors import ClusterUnavailable, from_cluster, is_transient_status, status_of
-from babelcore.redact import redact
+from common.errors import ClusterUnavailable, from_cluster, is_transient_status, status_of
+from common.redact import redact
 
 T = TypeVar("T")
 
@@ -90,7 +90,7 @@ class Deadline:
             "BABELSHOP_SEARCH_TIMEOUT_S.", reason="slow")
 
     def unavailable(self, exc: Exception, doing: str) -> SearchUnavailable:
-        """The one map (babelcore.errors.from_cluster) decides unreachable / slow / overloaded."""
+        """The one map (common.errors.from_cluster) decides unreachable / slow / overloaded."""
         error = from_cluster(exc, url=self.url, doing=doing)
         reason = getattr(error, "reason", "unreachable")
         if reason == "slow":

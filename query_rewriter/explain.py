@@ -15,11 +15,11 @@ every request goes through the client the search passes in, bounded by the searc
 
 from __future__ import annotations
 
-from babelcore.settings import Settings
+from common.settings import Settings
 from mappings.features import rrf_ranks_are_global
 from mappings.pipelines import RRF_RANK_CONSTANT
 from query_rewriter.builder import knn_query, lexical_query
-from query_rewriter.models import Filters, Hit, HitExplanation, RewrittenQuery
+from query_rewriter.contracts import Filters, Hit, HitExplanation, RewrittenQuery
 
 MIN_SCORE = 0.001  # neural-search's min_max floor for a hit at the sub-query's minimum
 

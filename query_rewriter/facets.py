@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import itertools
 
-from query_rewriter.models import Facets, FacetValue, PriceBucket
+from query_rewriter.contracts import Facets, FacetValue, PriceBucket
 
 BRAND_AGG = "facet_brand"
 CATEGORY_AGG = "facet_category"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from query_rewriter.models import QueryError
+from query_rewriter.contracts import QueryError
 
 #: Longer queries are cut at a word boundary: no product title needs more, and analyzers and
 #: the encoder then see a bounded input whatever a client sends.

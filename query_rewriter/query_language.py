@@ -3,7 +3,7 @@
 Shoppers type short queries ("sac à dos", "luiers") in any language, not only the catalog's.
 Detection runs in three steps:
 
-1. the catalog languages (``babelcore.langid``: a given code, the writing system, lingua);
+1. the catalog languages (``languages.detect``: a given code, the writing system, lingua);
    a given code or a script that names its language ends here;
 2. text in Latin letters is told apart by lingua among every language with an installed
    dictionary (the registry's query languages), the catalog's slightly preferred, so a
@@ -20,9 +20,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from babelcore.langid import LanguageGuess, detect_language, detector, lingua_codes, script_counts
-from babelcore.languages import CJK, LANGUAGES, PIVOT
-from babelcore.translators.base import TranslationError
+from languages.detect import LanguageGuess, detect_language, detector, lingua_codes, script_counts
+from languages.registry import CJK, LANGUAGES, PIVOT
+from translation.base import TranslationError
 
 #: Above this confidence a guess stands.
 SURE = 0.7

@@ -18,16 +18,16 @@ from collections.abc import Callable
 
 import numpy as np
 
-from babelcore.languages import companion_covers, query_languages
-from babelcore.models import LazyModels
-from babelcore.settings import PIVOT_LANGUAGE, Settings, get_settings
-from babelcore.translators.base import TranslationError
+from common.lazy_models import LazyModels
+from common.settings import PIVOT_LANGUAGE, Settings, get_settings
+from languages.registry import companion_covers, query_languages
 from query_rewriter.builder import request_body
 from query_rewriter.clause_budget import STOCK_CLAUSE_LIMIT, fit
-from query_rewriter.models import MODES, ExpansionTerm, Filters, QueryError, RewrittenQuery, WeightedText
+from query_rewriter.contracts import MODES, ExpansionTerm, Filters, QueryError, RewrittenQuery, WeightedText
 from query_rewriter.normalize import normalize_query
 from query_rewriter.query_language import QueryLanguage, detect_query_language
 from query_rewriter.terms import TermCounter
+from translation.base import TranslationError
 
 CACHE_SIZE = 4096
 #: Weight of a runner-up language's translations against the detected language's.
@@ -212,7 +212,7 @@ class Rewriter(LazyModels):
 
     @property
     def _primary(self):
-        from babelcore.encoders import primary_only
+        from encoders import primary_only
 
         return primary_only(self.encoder)
 

@@ -14,15 +14,15 @@ import time
 
 from opensearchpy.exceptions import NotFoundError, TransportError
 
-from babelcore.errors import from_cluster, root_cause
-from babelcore.opensearch_client import make_client
-from babelcore.settings import Settings, get_settings
-from babelcore.translators.base import TranslationError
+from common.errors import from_cluster, root_cause
+from common.opensearch_client import make_client
+from common.settings import Settings, get_settings
 from mappings.pipelines import pipeline_name
 from query_rewriter.clause_budget import read_clause_limit
+from query_rewriter.contracts import Filters, Hit, QueryError, RewrittenQuery, SearchResponse
 from query_rewriter.deadline import Deadline, SearchUnavailable
-from query_rewriter.models import Filters, Hit, QueryError, RewrittenQuery, SearchResponse
 from query_rewriter.rewriter import Rewriter
+from translation.base import TranslationError
 
 __all__ = ["SearchUnavailable", "Searcher"]
 

@@ -9,7 +9,7 @@ import re
 from importlib.resources import files
 from pathlib import Path
 
-from babelcore.translators.glosses import normalize_term
+from common.text import fold_plural, normalize_term
 
 SYNONYM_DIR = Path(str(files("mappings").joinpath("synonyms")))
 #: Curated rules are trusted most, yet weigh less than the query itself.
@@ -44,13 +44,6 @@ def parse_solr_synonyms(text: str, name: str = "<synonyms>") -> list[Rule]:
             raise SynonymFileError(f"{name}:{number}: {line!r} has an empty term; remove the stray comma or '=>'.")
         rules.append((sides[0], sides[-1]))
     return rules
-
-
-def fold_plural(key: str, by_chars: bool) -> str:
-    # A light plural fold, so "running shoe" finds the rule for "running shoes".
-    if by_chars:
-        return key
-    return " ".join(w[:-1] if len(w) > 3 and w.endswith("s") and not w.endswith("ss") else w for w in key.split())
 
 
 class SynonymRules:

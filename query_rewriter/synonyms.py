@@ -24,12 +24,9 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from babelcore.languages import normalize_code
-from babelcore.settings import Settings, get_settings
-from babelcore.translators import TranslationError, Translator, load_translator
-from babelcore.translators.glosses import normalize_term
-from babelcore.translators.segment import CJK_CLASS
-from query_rewriter.cedict_synsets import load_cedict_synsets
+from common.settings import Settings, get_settings
+from common.text import STOPWORDS, normalize_term
+from languages.registry import normalize_code
 from query_rewriter.synonym_files import (
     CHAR_LANGUAGES,
     SYNONYM_DIR,
@@ -38,7 +35,10 @@ from query_rewriter.synonym_files import (
     fold_plural,
     load_synonym_rules,
 )
-from query_rewriter.wordnet import STOPWORDS, Thesaurus, ThesaurusError, load_wordnet
+from translation import TranslationError, Translator, load_translator
+from translation.cedict_synsets import load_cedict_synsets
+from translation.segment import CJK_CLASS
+from translation.wordnet import Thesaurus, ThesaurusError, load_wordnet
 
 log = logging.getLogger(__name__)
 

@@ -21,10 +21,10 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
-from babelcore.errors import EXIT_USAGE, from_cluster
-from babelcore.redact import redact
-from babelcore.settings import Settings, get_settings
-from query_rewriter.models import Filters, RewrittenQuery, SearchResponse
+from common.errors import EXIT_USAGE, from_cluster
+from common.redact import redact
+from common.settings import Settings, get_settings
+from query_rewriter.contracts import Filters, RewrittenQuery, SearchResponse
 from service.errors import HttpError, http_error, validation_message
 from service.limits import BodyLimit
 from service.metrics import CONTENT_TYPE, Metrics

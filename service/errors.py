@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from babelcore.errors import (
+from common.errors import (
     EXIT_PARTIAL,
     EXIT_UNAVAILABLE,
     EXIT_USAGE,
@@ -18,7 +18,7 @@ from babelcore.errors import (
     InputError,
     Unavailable,
 )
-from babelcore.redact import redact
+from common.redact import redact
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from query_rewriter.models import Filters
+from query_rewriter.contracts import Filters
 
 #: What a response leaves out of ``RewrittenQuery``: the vector (hundreds of floats) and the
 #: OpenSearch body (which holds it again); the CLI's --json leaves out the same.

@@ -7,7 +7,7 @@ from __future__ import annotations
 import socket
 import threading
 
-from babelcore.errors import InputError
+from common.errors import InputError
 
 
 def bind(host: str, port: int) -> socket.socket:

@@ -13,7 +13,7 @@ import pytest
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
-from babelcore.settings import Settings
+from common.settings import Settings
 
 
 @pytest.fixture(scope="session")
@@ -23,7 +23,7 @@ def settings() -> Settings:
 
 @pytest.fixture(scope="session")
 def client(settings: Settings):
-    from babelcore.opensearch_client import make_client
+    from common.opensearch_client import make_client
 
     client = make_client(settings)
     try:

@@ -181,7 +181,7 @@ def engine_address() -> tuple[str, int]:
     """Host and port of the engine the tests run against (BABELSHOP_OPENSEARCH_URL's first node)."""
     from urllib.parse import urlsplit
 
-    from babelcore.settings import Settings
+    from common.settings import Settings
 
     parts = urlsplit(Settings().opensearch_url.split(",")[0])
     return parts.hostname or "127.0.0.1", parts.port or 9200

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from opensearchpy import OpenSearch
 
-from babelcore.settings import Settings
+from common.settings import Settings
 
 SAMPLE_ALIAS = "babelshop-test-sample"
 
@@ -14,9 +14,9 @@ SAMPLE_ALIAS = "babelshop-test-sample"
 def sample_alias(client: OpenSearch, settings: Settings) -> str:
     """Set up ``SAMPLE_ALIAS`` and ingest the bundled catalog; products already indexed with the
     same content are skipped, so a warm run costs a few seconds."""
-    from babelcore.encoders import load_encoder
-    from babelshop.ingest import ingest_inline
     from babelshop.sample import SAMPLE_CATALOG, load_sample
+    from encoders import load_encoder
+    from indexer.ingest import ingest_inline
     from mappings.install import setup
 
     # replace_incompatible: a sample index left by another encoder (a longer vector) is rebuilt.
@@ -31,7 +31,7 @@ def sample_alias(client: OpenSearch, settings: Settings) -> str:
 @pytest.fixture
 def alias(client: OpenSearch, settings: Settings, index_name: str) -> str:
     """A fresh alias (``index_name``) set up for the configured encoder."""
-    from babelcore.encoders import load_encoder
+    from encoders import load_encoder
     from mappings.install import setup
 
     setup(client, index_name, settings.catalog_languages, load_encoder(settings).dimension)

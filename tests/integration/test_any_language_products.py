@@ -15,9 +15,9 @@ from collections.abc import Iterator
 import pytest
 from opensearchpy import OpenSearch
 
-from babelcore.languages import with_analyzer
-from babelcore.settings import Settings
-from babelshop.ingest import ingest_inline
+from common.settings import Settings
+from indexer.ingest import ingest_inline
+from languages.registry import with_analyzer
 from mappings.template import index_body
 from query_rewriter.search import Searcher
 from tests.helpers import count
@@ -61,7 +61,7 @@ TOP = 3
 def indexed(tmp_path_factory: pytest.TempPathFactory, client: OpenSearch,
             settings: Settings) -> Iterator[tuple[str, dict]]:
     """The products, indexed once under a fresh alias; returns the alias and each product's id."""
-    from babelcore.encoders import load_encoder
+    from encoders import load_encoder
     from mappings.install import setup
 
     tag = uuid.uuid4().hex[:8]

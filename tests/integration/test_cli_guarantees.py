@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 from opensearchpy import OpenSearch
 
-from babelcore.settings import Settings
+from common.settings import Settings
 from mappings.install import setup
 from tests.helpers import count
 
@@ -179,8 +179,8 @@ def test_a_failed_batch_is_reported_with_its_products_and_the_others_still_summe
         client: OpenSearch, alias: str, settings: Settings, tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
     """The real worker fails the second batch (it is sent with an argument the task does not
     take); ``--wait`` lists it as failed with the task's reason and still sums the others."""
-    from babelshop.ingest import celery_app, ingest_queued_report
     from babelshop.report import print_summary
+    from indexer.ingest import celery_app, ingest_queued_report
 
     class SecondBatchBroken:
         def __init__(self, real) -> None:

@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 from opensearchpy import OpenSearch
 
-from babelcore.settings import Settings
-from query_rewriter.models import SearchResponse
+from common.settings import Settings
+from query_rewriter.contracts import SearchResponse
 from query_rewriter.search import Searcher
 
 pytestmark = [pytest.mark.integration, pytest.mark.compat, pytest.mark.usefixtures("sample_alias")]

@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 import pytest
 from opensearchpy import OpenSearch
 
-from babelcore.settings import Settings
+from common.settings import Settings
 
 pytestmark = pytest.mark.integration
 

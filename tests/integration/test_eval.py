@@ -14,9 +14,9 @@ import pytest
 from click.testing import CliRunner
 from opensearchpy import OpenSearch
 
-from babelcore.settings import Settings
 from babelshop.cli import main
-from babelshop.evaluation.taxonomy import LOCALES, default_data_dir
+from common.settings import Settings
+from evaluation.taxonomy import LOCALES, default_data_dir
 from indexer.service import IndexingService
 from mappings.install import setup
 
@@ -51,7 +51,7 @@ def _last_json(output: str) -> dict:
 
 @pytest.fixture
 def tiny_catalog(client: OpenSearch, settings: Settings, index_name: str) -> str:
-    from babelcore.encoders import load_encoder
+    from encoders import load_encoder
 
     setup(client, index_name, settings.catalog_languages, load_encoder(settings).dimension)
     local = settings.model_copy(update={"index": index_name})

@@ -15,8 +15,8 @@ import pytest
 from click.testing import CliRunner
 from opensearchpy import OpenSearch
 
-from babelcore.settings import Settings
-from query_rewriter.models import MODES, Filters
+from common.settings import Settings
+from query_rewriter.contracts import MODES, Filters
 from query_rewriter.search import Searcher
 
 pytestmark = pytest.mark.integration
@@ -44,8 +44,8 @@ def facet_catalog(n: int = 24) -> list[dict]:
 
 @pytest.fixture(scope="module")
 def alias(client: OpenSearch, settings: Settings, tmp_path_factory):
-    from babelcore.encoders import load_encoder
-    from babelshop.ingest import ingest_inline
+    from encoders import load_encoder
+    from indexer.ingest import ingest_inline
     from mappings.install import setup
 
     name = f"test-{uuid.uuid4().hex[:10]}"
@@ -127,8 +127,8 @@ def test_no_facets_unless_asked(searcher: Searcher, alias: str) -> None:
 
 
 def test_cli_search_facets_as_json_and_table(alias: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    from babelcore.settings import get_settings
     from babelshop.cli import main
+    from common.settings import get_settings
 
     monkeypatch.setenv("BABELSHOP_QUERY_LOG", "false")
     get_settings.cache_clear()
@@ -149,7 +149,7 @@ def test_cli_search_facets_as_json_and_table(alias: str, monkeypatch: pytest.Mon
 
 def test_setup_adds_the_category_facet_field_to_an_older_index_in_place(client: OpenSearch, settings: Settings,
                                                                         index_name: str) -> None:
-    from babelcore.encoders import load_encoder
+    from encoders import load_encoder
     from mappings.install import setup
     from mappings.template import index_body
 

@@ -10,11 +10,11 @@ import pytest
 from opensearchpy import OpenSearch
 from opensearchpy.exceptions import TransportError
 
-from babelcore.settings import Settings
-from babelshop.ingest import ingest_inline, ingest_queued
 from babelshop.sample import synthetic_catalog, write_jsonl
+from common.settings import Settings
 from indexer.embedding_cache import EmbeddingCache
 from indexer.enrich import Enricher
+from indexer.ingest import ingest_inline, ingest_queued
 from indexer.service import IndexingService
 from tests.helpers import count
 

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from opensearchpy import OpenSearch
 
-from babelcore.errors import ClusterUnavailable
-from babelcore.settings import Settings
+from common.errors import ClusterUnavailable
+from common.settings import Settings
 from indexer.reindex import reindex
 from indexer.reindex_log import before_write
 from indexer.service import IndexingService
@@ -29,7 +29,7 @@ SEED = [{"id": f"seed-{i}", "title": title, "lang": "en", "price": 10 + i}
 
 @pytest.fixture
 def live(client: OpenSearch, settings: Settings, index_name: str, tmp_path: Path) -> Settings:
-    from babelcore.encoders import load_encoder
+    from encoders import load_encoder
 
     synonyms = tmp_path / "synonyms"
     synonyms.mkdir()

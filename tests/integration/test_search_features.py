@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from opensearchpy import OpenSearch
 
-from babelcore.settings import Settings
+from common.settings import Settings
 from indexer.service import IndexingService
 from mappings.install import reload_synonyms, setup
-from query_rewriter.models import Filters
+from query_rewriter.contracts import Filters
 from query_rewriter.query_log import query_log_index
 from query_rewriter.search import Searcher
 
@@ -31,7 +31,7 @@ PRODUCTS = [
 
 @pytest.fixture
 def catalog(client: OpenSearch, settings: Settings, index_name: str, tmp_path: Path) -> tuple[str, Path, Settings]:
-    from babelcore.encoders import load_encoder
+    from encoders import load_encoder
 
     synonyms = tmp_path / "synonyms"
     synonyms.mkdir()

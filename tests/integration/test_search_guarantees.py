@@ -28,12 +28,12 @@ from hypothesis import strategies as st
 from opensearchpy import OpenSearch
 from opensearchpy.exceptions import TransportError
 
-from babelcore.settings import Settings
+from common.settings import Settings
 from mappings.install import VectorWidthError
 from mappings.install import setup as install
 from query_rewriter.builder import lexical_query
 from query_rewriter.clause_budget import STOCK_CLAUSE_LIMIT, budget_for, read_clause_limit
-from query_rewriter.models import MODES, LexicalShape, QueryError
+from query_rewriter.contracts import MODES, LexicalShape, QueryError
 from query_rewriter.search import Searcher, SearchUnavailable
 from tests.fault_proxy import FaultProxy
 
@@ -324,7 +324,7 @@ def test_an_index_of_another_width_fails_before_anything_is_embedded(client: Ope
 
 def test_cli_width_mismatch_exits_2_naming_both_widths(client: OpenSearch, settings: Settings,
                                                        index_name: str) -> None:
-    from babelcore.encoders import load_encoder
+    from encoders import load_encoder
 
     install(client, index_name, settings.catalog_languages, 8)
     result, _ = _cli("search", "running shoes", "--index", index_name, url=settings.opensearch_url, timeout_s=10)

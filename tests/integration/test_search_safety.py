@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from opensearchpy import OpenSearch
 
-from babelcore.settings import Settings
-from query_rewriter.models import QueryError, SearchResponse
+from common.settings import Settings
+from query_rewriter.contracts import QueryError, SearchResponse
 from query_rewriter.search import Searcher
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("sample_alias")]

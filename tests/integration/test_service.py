@@ -18,8 +18,8 @@ import httpx
 import pytest
 from opensearchpy import OpenSearch
 
-from babelcore.settings import Settings
-from query_rewriter.models import QueryError
+from common.settings import Settings
+from query_rewriter.contracts import QueryError
 from query_rewriter.search import Searcher
 from service.app import create_app
 from service.server import ServerThread
@@ -47,8 +47,8 @@ PRODUCTS = [
 
 @pytest.fixture(scope="module")
 def alias(client: OpenSearch, settings: Settings, tmp_path_factory):
-    from babelcore.encoders import load_encoder
-    from babelshop.ingest import ingest_inline
+    from encoders import load_encoder
+    from indexer.ingest import ingest_inline
     from mappings.install import setup
 
     name = f"test-{uuid.uuid4().hex[:10]}"

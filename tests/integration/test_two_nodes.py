@@ -19,9 +19,9 @@ from pathlib import Path
 import pytest
 from opensearchpy import OpenSearch
 
-from babelcore.errors import ClusterUnavailable
-from babelcore.opensearch_client import make_client
-from babelcore.settings import Settings
+from common.errors import ClusterUnavailable
+from common.opensearch_client import make_client
+from common.settings import Settings
 from engine.paths import default_root
 from indexer.reindex import reindex
 from indexer.service import IndexingService
@@ -70,7 +70,7 @@ def cluster() -> Iterator[dict]:
 
 @pytest.fixture
 def local(cluster: dict, settings: Settings) -> Iterator[tuple[OpenSearch, Settings]]:
-    from babelcore.encoders import load_encoder
+    from encoders import load_encoder
 
     alias = f"two-{uuid.uuid4().hex[:8]}"
     local = settings.model_copy(update={"opensearch_url": URLS, "index": alias, "index_replicas": 1,

@@ -29,8 +29,8 @@ from celery import Celery
 from opensearchpy import OpenSearch
 from opensearchpy.exceptions import TransportError
 
-from babelcore.settings import Settings
 from babelshop.sample import synthetic_catalog
+from common.settings import Settings
 from mappings.install import setup
 from tests.fault_proxy import engine_address
 from tests.helpers import count

@@ -19,10 +19,10 @@ from click.testing import CliRunner
 from opensearchpy import OpenSearch
 from opensearchpy.exceptions import RequestError, TransportError
 
-from babelcore.errors import ClusterUnavailable
-from babelcore.opensearch_client import make_client
-from babelcore.product import Product
-from babelcore.settings import Settings
+from common.errors import ClusterUnavailable
+from common.opensearch_client import make_client
+from common.product import Product
+from common.settings import Settings
 from indexer import bulk, deadletter
 from indexer.bulk import TransientClusterError
 from indexer.enrich import Enricher

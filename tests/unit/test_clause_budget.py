@@ -13,10 +13,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from babelcore.settings import Settings
+from common.settings import Settings
 from query_rewriter.builder import lexical_query, request_body
 from query_rewriter.clause_budget import STOCK_CLAUSE_LIMIT, budget_for, estimate, fit, read_clause_limit
-from query_rewriter.models import ExpansionTerm, Filters, LexicalShape, RewrittenQuery, WeightedText
+from query_rewriter.contracts import ExpansionTerm, Filters, LexicalShape, RewrittenQuery, WeightedText
 from query_rewriter.terms import TermCounter, tokens, truncate_terms
 
 LANGS = ("en", "zh", "de", "es", "fr", "ja")
@@ -159,8 +159,8 @@ class _Encoder:
 
 @pytest.fixture(scope="module")
 def rewriter():
-    from babelcore.translators import load_translator
     from query_rewriter.rewriter import Rewriter
+    from translation import load_translator
 
     s = Settings(query_log=False)
     return Rewriter(s, encoder=_Encoder(), translator=load_translator(s))
@@ -192,7 +192,7 @@ def test_the_package_exports_the_rewrite_function() -> None:
 
 
 def test_url_passwords_stay_out_of_settings_and_client_reprs() -> None:
-    from babelcore.opensearch_client import make_client, split_credentials
+    from common.opensearch_client import make_client, split_credentials
 
     url = "http://user:secret@127.0.0.1:9"
     s = Settings(opensearch_url=url)

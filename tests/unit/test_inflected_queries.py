@@ -3,8 +3,8 @@ function words translated into English."""
 
 from __future__ import annotations
 
-from babelcore.translators.compose import translate_with
-from babelcore.translators.lexicon import STEM_FACTOR, Lexicon, fold, pack
+from translation.compose import translate_with
+from translation.lexicon import STEM_FACTOR, Lexicon, fold, pack
 
 
 def _lexicon(source: str, entries: dict[str, list[tuple[str, float]]], target: str = "en") -> Lexicon:

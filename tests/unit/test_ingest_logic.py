@@ -7,11 +7,12 @@ from pathlib import Path
 
 import numpy as np
 
-from babelcore.product import Product
-from babelshop.ingest import batches
+from common.product import Product
+from common.text import category_leaf
 from indexer.bulk import index_actions
 from indexer.embedding_cache import EmbeddingCache
-from indexer.enrich import category_leaf, content_hash, embedding_text
+from indexer.enrich import content_hash, embedding_text
+from indexer.ingest import batches
 from indexer.reader import read_products
 from indexer.results import BatchResult, Rejection
 from indexer.service import _last_per_id

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from babelcore.langid import LanguageGuess, detect_language, detector, normalize_code, script_counts
+from languages.detect import LanguageGuess, detect_language, detector, normalize_code, script_counts
 
 CATALOG = ("en", "zh", "de", "es", "fr", "ja")
 
@@ -84,7 +84,7 @@ def test_cyrillic_languages_among_candidates_use_lingua() -> None:
 
 
 def test_candidates_default_to_the_settings(monkeypatch: pytest.MonkeyPatch) -> None:
-    from babelcore import settings
+    from common import settings
 
     settings.get_settings.cache_clear()
     monkeypatch.setenv("BABELSHOP_CATALOG_LANGUAGES", "de,zh")

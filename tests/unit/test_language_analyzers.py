@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from babelcore.languages import CJK, LANGUAGES, with_analyzer
+from languages.registry import CJK, LANGUAGES, with_analyzer
 from mappings.analysis import FOLDED, analysis_settings, analyzer_for, language_chain, supported_languages
 from mappings.template import index_body
 

@@ -1,4 +1,4 @@
-"""The language registry (babelcore.languages): one consistent table that detection, translation,
+"""The language registry (languages.registry): one consistent table that detection, translation,
 analyzers and the Makefile all read, and FreeDict's own file names where they differ from ISO."""
 
 from __future__ import annotations
@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from babelcore import languages as registry
-from babelcore.translators import dictd
+from languages import registry
+from translation import dictd
 
 FREEDICT_PACKAGE = re.compile(r"^dict-freedict-([a-z]{3})-([a-z]{3})$")
 

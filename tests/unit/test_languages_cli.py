@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from babelcore import languages as registry
-from babelcore.settings import get_settings
 from babelshop.languages_cli import _table, languages, missing_packages, rows
+from common.settings import get_settings
+from languages import registry
 
 
 @pytest.fixture

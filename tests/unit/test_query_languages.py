@@ -8,15 +8,15 @@ from typing import ClassVar
 import numpy as np
 import pytest
 
-from babelcore.encoders.composite import CompositeEncoder, primary_only
-from babelcore.langid import LanguageGuess
-from babelcore.settings import Settings
-from babelcore.translators.base import TranslationError
-from babelcore.translators.lexicon import Lexicon, pack
+from common.settings import Settings
+from encoders.composite import CompositeEncoder, primary_only
+from languages.detect import LanguageGuess
 from query_rewriter.builder import request_body
-from query_rewriter.models import RewrittenQuery, WeightedText
+from query_rewriter.contracts import RewrittenQuery, WeightedText
 from query_rewriter.query_language import QueryLanguage, detect_query_language
 from query_rewriter.rewriter import Rewriter, translation_trust
+from translation.base import TranslationError
+from translation.lexicon import Lexicon, pack
 
 CATALOG = ("en", "zh", "de", "es", "fr", "ja")
 WIDE = (*CATALOG, "it", "pt", "nl", "pl", "tr", "sv", "da", "fi")
@@ -80,7 +80,7 @@ def test_trust_is_the_share_of_words_translated_and_halves_for_a_guessed_languag
 
 
 def test_coverage_counts_the_words_a_dictionary_knows_even_when_spelled_the_same() -> None:
-    from babelcore.translators.compose import known_share
+    from translation.compose import known_share
 
     polish = Lexicon("pl", "en", {"aluminium": pack([("aluminium", 1.0)]), "papier": pack([("paper", 1.0)])})
     assert known_share("papier aluminium", polish) == 1.0  # a cognate is known, not passed through
@@ -111,7 +111,7 @@ class _Fixed:
 
 
 def _composite() -> CompositeEncoder:
-    from babelcore.encoders.base import Encoder
+    from encoders.base import Encoder
 
     class Part(Encoder):
         def __init__(self, name: str, dimension: int) -> None:

@@ -7,8 +7,8 @@ import json
 import pytest
 
 from query_rewriter.builder import MAX_CLAUSES, request_body
+from query_rewriter.contracts import ExpansionTerm, Filters, QueryError, RewrittenQuery, WeightedText
 from query_rewriter.explain import MIN_SCORE, min_max
-from query_rewriter.models import ExpansionTerm, Filters, QueryError, RewrittenQuery, WeightedText
 from query_rewriter.normalize import MAX_QUERY_CHARS, normalize_query
 
 LANGS = ("en", "zh", "de", "es", "fr", "ja")
@@ -132,7 +132,7 @@ class _CountingEncoder:
 def test_query_vector_mixes_the_original_with_its_english_alternatives() -> None:
     import numpy as np
 
-    from babelcore.settings import Settings
+    from common.settings import Settings
     from query_rewriter.rewriter import Rewriter
 
     encoder = _CountingEncoder()
@@ -152,9 +152,9 @@ def test_query_vector_mixes_the_original_with_its_english_alternatives() -> None
 
 
 def test_the_vector_gets_as_many_english_alternatives_as_the_encoder_pools() -> None:
-    from babelcore.settings import Settings
-    from babelcore.translators.base import Translation
+    from common.settings import Settings
     from query_rewriter.rewriter import Rewriter
+    from translation.base import Translation
 
     class Numbered:
         id = "numbered"

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from babelcore.errors import InputError
-from babelshop.ingest import read_file
+from common.errors import InputError
+from indexer.ingest import read_file
 from indexer.reader import UnreadableFile, detect_delimiter, read_products
 
 

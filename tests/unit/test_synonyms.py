@@ -13,10 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from babelcore.settings import Settings
-from babelcore.translators import Translation, TranslationError, Translator
+from common.settings import Settings
 from query_rewriter import synonyms
-from query_rewriter.cedict_synsets import build_cedict_synsets, load_cedict_synsets
 from query_rewriter.synonym_files import (
     SYNONYM_DIR,
     SYNONYM_FILE_WEIGHT,
@@ -25,7 +23,9 @@ from query_rewriter.synonym_files import (
     parse_solr_synonyms,
 )
 from query_rewriter.synonyms import MAX_TOTAL, Expander, Expansion, expand, matches
-from query_rewriter.wordnet import (
+from translation import Translation, TranslationError, Translator
+from translation.cedict_synsets import build_cedict_synsets, load_cedict_synsets
+from translation.wordnet import (
     Thesaurus,
     ThesaurusError,
     build_wordnet,

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from sample_dictionaries import install
 from tiny_models import build_tiny_sentence_transformer
 
-from babelshop.training.finetune import (
+from training.finetune import (
     REPORT_FILE,
     TrainConfig,
     check_out_dir,
@@ -22,7 +22,7 @@ from babelshop.training.finetune import (
     no_duplicate_batches,
     retrieval_metrics,
 )
-from babelshop.training.pairs import (
+from training.pairs import (
     Pair,
     PairsFileError,
     clean_gloss,
@@ -205,7 +205,7 @@ def test_out_dir_is_never_clobbered(tmp_path: Path) -> None:
 
 
 def test_cli_trains_on_user_pairs(tiny_model: Path, tmp_path: Path) -> None:
-    from babelshop.training.cli import train
+    from training.cli import train
 
     clicks = tmp_path / "clicks.jsonl"
     rows = [{"query": p.query, "product": p.passage} for p in TRAIN * 3]

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from babelcore.settings import Settings
-from babelcore.translators import Translation, TranslationError, Translator, load_translator
-from babelcore.translators.base import LruCache
+from common.settings import Settings
+from translation import Translation, TranslationError, Translator, load_translator
+from translation.base import LruCache
 
 pytestmark = pytest.mark.filterwarnings("ignore:Recommended. pip install sacremoses")
 
@@ -73,7 +73,7 @@ def test_max_candidates_must_be_positive() -> None:
 
 
 def test_load_translator_keeps_one_instance_per_choice(tmp_path: Path) -> None:
-    from babelcore.translators.dictionary import DictionaryTranslator
+    from translation.dictionary import DictionaryTranslator
 
     first = load_translator(Settings(translator="dictionary", cache_dir=tmp_path))
     assert isinstance(first, DictionaryTranslator)
@@ -87,7 +87,7 @@ def test_transformers_translator_needs_a_model() -> None:
 
 
 def test_an_opus_model_refuses_another_pair() -> None:
-    from babelcore.translators.transformers_mt import TransformersTranslator
+    from translation.transformers_mt import TransformersTranslator
 
     translator = TransformersTranslator("Helsinki-NLP/opus-mt-zh-en")
     with pytest.raises(TranslationError, match=r"translates zh->en, not de->en"):
@@ -98,7 +98,7 @@ def test_an_opus_model_refuses_another_pair() -> None:
 
 
 def test_a_missing_model_reads_as_a_sentence(tmp_path: Path) -> None:
-    from babelcore.translators.transformers_mt import TransformersTranslator
+    from translation.transformers_mt import TransformersTranslator
 
     pytest.importorskip("transformers")
     with pytest.raises(TranslationError, match="Cannot load the translation model"):
@@ -147,7 +147,7 @@ def tiny_marian(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_marian_batches_and_weighs_beam_alternatives(tiny_marian: Path) -> None:
-    from babelcore.translators.transformers_mt import TransformersTranslator
+    from translation.transformers_mt import TransformersTranslator
 
     translator = TransformersTranslator(str(tiny_marian), device="cpu", batch_size=2, max_new_tokens=6)
     results = translator.translate_many(["running shoes", "black coffee machine", "red shoes"], "en", "de")
@@ -162,7 +162,7 @@ def test_marian_batches_and_weighs_beam_alternatives(tiny_marian: Path) -> None:
 
 
 def test_marian_results_are_cached_and_deterministic(tiny_marian: Path) -> None:
-    from babelcore.translators.transformers_mt import TransformersTranslator
+    from translation.transformers_mt import TransformersTranslator
 
     translator = TransformersTranslator(str(tiny_marian), device="cpu", max_new_tokens=6)
     first = translator.translate("coffee maker with grinder", "en", "de", max_candidates=2)
@@ -175,7 +175,7 @@ def test_marian_results_are_cached_and_deterministic(tiny_marian: Path) -> None:
 
 
 def test_load_translator_builds_the_transformers_backend(tiny_marian: Path, tmp_path: Path) -> None:
-    from babelcore.translators.transformers_mt import TransformersTranslator
+    from translation.transformers_mt import TransformersTranslator
 
     settings = Settings(translator="transformers", translator_model=str(tiny_marian), device="cpu", cache_dir=tmp_path)
     translator = load_translator(settings)

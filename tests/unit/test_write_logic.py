@@ -10,8 +10,8 @@ import json
 import pytest
 from opensearchpy.exceptions import RequestError, TransportError
 
-from babelcore.errors import ClusterUnavailable
-from babelcore.product import MAX_VERSION, Product
+from common.errors import ClusterUnavailable
+from common.product import MAX_VERSION, Product
 from indexer import bulk
 from indexer.deadletter import letter_id
 from indexer.enrich import content_hash

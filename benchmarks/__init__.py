@@ -1,0 +1,1 @@
+"""Benchmarks (``babelshop bench ...``): each prints one JSON object on its last line."""

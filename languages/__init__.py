@@ -1,0 +1,1 @@
+"""Languages: the registry of every language babelshop knows and language identification."""

@@ -1,0 +1,260 @@
+"""Translate one text with one lexicon: find terms, choose their translations, put them together.
+
+``translate_with(lexicon, text, k)`` returns up to ``k`` ``(text, weight)`` pairs. Multi-word
+phrases are looked up before single words ("running shoes" before "running"), CJK runs are
+cut by maximum matching, unknown German compounds are split into known parts, function
+words such as articles and Japanese particles are dropped, and anything unknown passes
+unchanged. Word order between Romance and other languages is fixed in ``word_order``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from common.text import normalize_term
+from translation.lexicon import Lexicon
+from translation.segment import Segment, Token, combine, is_cjk, max_match, split_compound, tokenize
+from translation.word_order import (
+    BREAKERS,
+    COMPOUNDING,
+    ROMANCE,
+    join_compounds,
+    keep_as_is,
+    reorder_romance,
+    reverse_modifiers,
+)
+
+#: Function words that only add noise when translated word by word.
+DROPPED: dict[str, frozenset[str]] = {
+    "zh": frozenset({"的", "了", "之"}),
+    "ja": frozenset({"の", "を", "は", "が", "に", "で", "へ", "や", "も", "な"}),
+    "en": frozenset({"the", "a", "an"}),
+    "de": frozenset({"der", "die", "das", "den", "dem", "des", "ein", "eine", "einen", "einem", "einer"}),
+    "fr": frozenset({"le", "la", "les", "l'", "un", "une"}),
+    "es": frozenset({"el", "la", "los", "las", "un", "una", "unos", "unas"}),
+    "it": frozenset({"il", "lo", "la", "i", "gli", "le", "l'", "un", "uno", "una"}),
+    "pt": frozenset({"o", "a", "os", "as", "um", "uma"}),
+    # Prepositions and conjunctions of languages without word-order rules: translated one word
+    # at a time they only add a wrong sense ("для" -> "accuse of", "do" -> "until").
+    "ru": frozenset({"для", "и", "с", "со", "в", "во", "на", "под", "из", "к", "по", "от", "о", "об", "без", "или"}),
+    "pl": frozenset({"do", "na", "i", "z", "ze", "w", "we", "dla", "od", "o", "po", "pod", "lub", "oraz", "bez"}),
+    "nl": frozenset({"de", "het", "een", "voor", "en", "van", "met", "in", "op", "aan", "of", "bij", "zonder"}),
+    "tr": frozenset({"ve", "ile", "için", "veya", "bir"}),
+    "sv": frozenset({"för", "och", "med", "till", "av", "i", "på", "en", "ett", "eller", "utan"}),
+    "da": frozenset({"til", "og", "med", "af", "i", "på", "en", "et", "eller", "uden"}),
+    "nb": frozenset({"til", "og", "med", "av", "i", "på", "en", "et", "eller", "uten", "for"}),
+    "cs": frozenset({"pro", "a", "s", "se", "v", "ve", "na", "z", "ze", "do", "nebo", "bez"}),
+}
+#: Bump when the rules here change what a text translates to (lexicons stay valid): as part of
+#: the translator's id it makes the catalog's stored translations be redone on the next reindex.
+RULES_VERSION = 6
+#: English words that carry no product meaning. A source word whose best translation is only
+#: these is a preposition or conjunction ("do" -> "until", "voor" -> "at", "per" -> "by"):
+#: translated word by word it adds a wrong sense, so it is left out like an article.
+ENGLISH_FUNCTION_WORDS = frozenset({
+    "a", "an", "the", "and", "or", "of", "to", "in", "on", "at", "by", "for", "with", "from", "into", "onto",
+    "until", "till", "per", "via", "as", "than", "upon", "within", "toward", "towards", "unto", "whilst", "while",
+    "is", "are", "be", "this", "that", "it",
+})
+#: Weight per extra translated segment, and per unknown word passed through unchanged.
+SEGMENT_FACTOR = 0.8
+UNKNOWN_FACTOR = 0.5
+_ELISION = re.compile(r"^(l|d|qu|j|n|s|c|m|t)['’](.+)$", re.IGNORECASE)
+_NO_SPACE_BEFORE = set(",.;:!?)]}%/、。，")
+_NO_SPACE_AFTER = set("([{/")
+
+
+def _passthrough(text: str, kind: str = "word") -> Segment:
+    return Segment(text, [(text, 1.0)], False, kind)
+
+
+def _word_segments(words: list[str], lexicon: Lexicon, source: str, protected: frozenset[str]) -> list[Segment]:
+    segments: list[Segment] = []
+    i, longest = 0, min(lexicon.max_words, 6)
+    while i < len(words):
+        if keep_as_is(words[i]) or words[i] in protected:
+            segments.append(_passthrough(words[i]))
+            i += 1
+            continue
+        for n in range(min(longest, len(words) - i), 0, -1):
+            if n > 1 and any(keep_as_is(w) or w in protected for w in words[i : i + n]):
+                continue
+            phrase = " ".join(words[i : i + n])
+            options = lexicon.lookup(phrase)
+            if options:
+                segments.append(Segment(phrase, options, True))
+                i += n
+                break
+        else:
+            segments.append(_unknown_word(words[i], lexicon, source))
+            i += 1
+    return segments
+
+
+def _unknown_word(word: str, lexicon: Lexicon, source: str) -> Segment:
+    """A word the lexicon lacks: its hyphenated or compound parts where those are known, else itself.
+
+    Hyphenated pieces are translated one by one and unknown ones pass through, so a loanword
+    does not hide the rest ("USB-Kabel" -> "USB cable", "Skateboarding-Schutzausrüstung" ->
+    "Skateboarding protective equipment")."""
+    pieces = [p for p in word.split("-") if p]
+    if len(pieces) > 1:
+        # Only the last piece (the head) is split as a compound: a loanword in front
+        # ("Trekking-", "Handheld-") splits into nonsense more often than not.
+        found = [lexicon.lookup(p) or lexicon.stem_lookup(normalize_term(p)) for p in pieces[:-1]]
+        found.append(_part_options(pieces[-1], lexicon, source) or lexicon.stem_lookup(normalize_term(pieces[-1])))
+        if not any(found):
+            return _passthrough(word)
+        slots = [options or [(piece, 1.0)] for piece, options in zip(pieces, found, strict=True)]
+    else:
+        options = _part_options(word, lexicon, source, looked_up=True) or lexicon.stem_lookup(normalize_term(word))
+        if not options:
+            return _passthrough(word)
+        slots = [options]
+    if lexicon.target in ROMANCE:
+        slots = slots[::-1]  # "USB-Kabel" -> "cable USB", head first
+    return Segment(word, [(" ".join(p), w) for p, w in combine(slots, 3)], True)
+
+
+def _part_options(word: str, lexicon: Lexicon, source: str, *, looked_up: bool = False) -> list[tuple[str, float]] | None:
+    """Translations of one word or hyphen piece: as written, else as a compound of known parts."""
+    found = None if looked_up else lexicon.lookup(word)
+    if found or source not in COMPOUNDING or len(word) < 6:
+        return found
+    parts = split_compound(normalize_term(word), lambda p: _compound_part(p, lexicon) is not None)
+    if not parts:
+        return None
+    if lexicon.target in ROMANCE:
+        parts = parts[::-1]  # "Laufschuhe" -> "calzado (de) carrera", head first
+    return [(" ".join(p), w) for p, w in combine([_compound_part(p, lexicon) or [] for p in parts], 3)]
+
+
+def _compound_part(part: str, lexicon: Lexicon) -> list[tuple[str, float]] | None:
+    # A German compound may start with a verb stem: "Bohr|zubehör" (bohren), "Wasch|maschine"
+    # (waschen), "Schärf|geräte" (schärfen). Nouns and linked forms come first.
+    return lexicon.lookup(part) or lexicon.lookup(part + "en")
+
+
+def _split_elisions(words: list[str], lexicon: Lexicon) -> list[str]:
+    out: list[str] = []
+    for word in words:
+        match = _ELISION.match(word)
+        if match and lexicon.lookup(word) is None:
+            out.extend([match.group(1) + "'", match.group(2)])
+        else:
+            out.append(word)
+    return out
+
+
+def segment(text: str, lexicon: Lexicon, protected: frozenset[str] = frozenset()) -> list[Segment]:
+    """Cut ``text`` into segments with their translations in ``lexicon``; ``protected`` words
+    (brand names an earlier step did not know) pass through unchanged."""
+    source = lexicon.source
+    segments: list[Segment] = []
+    words: list[str] = []
+
+    def flush() -> None:
+        if words:
+            cleaned = _split_elisions(words, lexicon) if source in ROMANCE else words
+            segments.extend(_word_segments(cleaned, lexicon, source, protected))
+            words.clear()
+
+    for token in tokenize(text):
+        if token.kind == "word":
+            words.append(token.text)
+            continue
+        flush()
+        segments.extend(_cjk_segments(token, lexicon) if token.kind == "cjk" else [_passthrough(token.text, "other")])
+    flush()
+    return segments
+
+
+def _cjk_segments(token: Token, lexicon: Lexicon) -> list[Segment]:
+    def known(piece: str) -> bool:
+        return normalize_term(piece) in lexicon
+
+    segments = []
+    for piece in max_match(token.text, known, lexicon.max_chars):
+        options = lexicon.get(normalize_term(piece))
+        segments.append(Segment(piece, options, True, "cjk") if options else _passthrough(piece, "cjk"))
+    return segments
+
+
+def drop_function_words(segments: list[Segment], source: str, target: str | None = None) -> list[Segment]:
+    """Leave out articles and particles, and, translating a language without curated word lists
+    into English, every known word whose best translation is a function word, unless nothing
+    else is left."""
+    dropped = DROPPED.get(source, frozenset())
+    # Languages with word-order rules keep their prepositions: reordering reads them
+    # ("accessoires pour haches" -> "accessories for axes"); CJK particles are listed above.
+    by_translation = target == "en" and source not in BREAKERS and source not in ("zh", "ja")
+    kept = [s for s in segments if normalize_term(s.source) not in dropped
+            and not (by_translation and _is_function_word(s))]
+    return kept if any(s.kind != "other" for s in kept) else segments
+
+
+def _is_function_word(segment: Segment) -> bool:
+    if not segment.known or not segment.options or segment.kind != "word":
+        return False
+    best = segment.options[0][0].lower().split()
+    return bool(best) and all(word in ENGLISH_FUNCTION_WORDS for word in best)
+
+
+def join(parts: list[str], target: str) -> str:
+    """Put translated pieces together: no space between CJK pieces (跑鞋 + 黑色), nor before
+    commas; a space between CJK and Latin or digits ("Nike 跑鞋 42")."""
+    out = ""
+    for part in parts:
+        if not part:
+            continue
+        tight = (
+            not out
+            or part[0] in _NO_SPACE_BEFORE
+            or out[-1] in _NO_SPACE_AFTER
+            or (target in ("zh", "ja") and is_cjk(out[-1]) and is_cjk(part[0]))
+        )
+        out += part if tight else f" {part}"
+    return out
+
+
+def known_share(text: str, lexicon: Lexicon) -> float:
+    """The share of ``text``'s words (CJK pieces count as words) that ``lexicon`` translates."""
+    words = [s for s in segment(text, lexicon) if s.kind != "other"]
+    return sum(s.known for s in words) / len(words) if words else 1.0
+
+
+def passed_through(text: str, lexicon: Lexicon) -> frozenset[str]:
+    """The words of ``text`` that ``lexicon`` leaves unchanged (names, brands, unknown words)."""
+    return frozenset(s.source for s in segment(text, lexicon) if not s.known and s.kind == "word")
+
+
+def translate_with(
+    lexicon: Lexicon,
+    text: str,
+    k: int,
+    target_words: Callable[[str], bool] | None = None,
+    protected: frozenset[str] = frozenset(),
+) -> list[tuple[str, float]]:
+    """Up to ``k`` translations of ``text`` with ``lexicon``, best first, the best at 1.0.
+
+    ``target_words`` tells whether a word exists in the target language; with it, German
+    output joins nouns into the compounds it knows ("Küche" + "Messer" -> "Küchenmesser").
+    ``protected`` words pass through unchanged.
+    """
+    source, target = lexicon.source, lexicon.target
+    segments = drop_function_words(segment(text, lexicon, protected), source, target)
+    if source in ROMANCE and target not in ROMANCE:
+        segments = reorder_romance(segments, source, k)
+    if (source in ROMANCE) != (target in ROMANCE):
+        segments = reverse_modifiers(segments, source)
+    if target in COMPOUNDING and target_words is not None:
+        segments = join_compounds(segments, target_words, k)
+    # Whole-phrase matches beat word-by-word ones and unknown words cost most; this only
+    # ranks the alternatives of a pivot step, since one text's alternatives share segments.
+    words = [s for s in segments if s.kind != "other"]
+    confidence = SEGMENT_FACTOR ** max(0, sum(s.known for s in words) - 1)
+    confidence *= UNKNOWN_FACTOR ** sum(not s.known and s.kind == "word" for s in words)
+    combos = combine([s.options for s in segments], k)
+    results = [(join(parts, target), weight * confidence) for parts, weight in combos]
+    return results or [(text, 1.0)]

@@ -1,0 +1,155 @@
+"""Read FreeDict bilingual dictionaries in the dictd format, as Debian installs them.
+
+``dict-freedict-deu-eng`` puts ``/usr/share/dictd/freedict-deu-eng.index`` (lines of
+``headword TAB base64-offset TAB base64-length``) and ``freedict-deu-eng.dict.dz`` (dictzip,
+which is gzip) there. ``read_entries(path)`` yields ``(headword, senses, prior)``: the senses
+are lists of cleaned translations, most common sense first as the dictionary orders them.
+"""
+
+from __future__ import annotations
+
+import gzip
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+from languages import registry as languages
+from translation.glosses import Sense, translations
+
+#: Where Debian's dict-freedict-* packages install their files: the registry's, re-exported for
+#: the modules that take it from here.
+DICTD_DIRS = languages.DICTD_DIRS
+
+#: Prior of a headword that is a reading or variant of an entry's first form.
+ALTERNATE_FORM_FACTOR = 0.3
+#: Longer headwords are left out.
+MAX_HEADWORD_WORDS = 4
+#: Weight of a sense tagged with a subject area such as ``[techn.]``, against a general one.
+DOMAIN_FACTOR = 0.7
+
+_B64 = {c: i for i, c in enumerate("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")}
+_HEADWORD = re.compile(r"^([^/<\[\n,]+?)\s*(?:/|<|,|\n|$)")
+_TAGS = re.compile(r"\[[^\]\n]*\]")  # JMdict frequency tags before the first form
+_NUMBERED = re.compile(r"^\s*(\d+)\.\s*(.*)$")
+_NOISE_LINE = re.compile(r"^\s*(see:|note:|synonyms?:|antonyms?:|\"|»|„)", re.IGNORECASE)
+_DOMAIN = re.compile(r"\[[a-z][\w. ]*\.\]")  # Ding subject tags such as [techn.] or [min.]
+_PRIORITY = re.compile(r"\[(news1|ichi1|spec1|gai1|news2|ichi2|spec2|gai2|nf\d\d)\]")
+
+
+def b64_number(text: str) -> int:
+    """dictd's base64 numbers (``"BeCjm"``) as integers."""
+    value = 0
+    for char in text:
+        value = value * 64 + _B64[char]
+    return value
+
+
+def freedict_path(source: str, target: str, dirs: tuple[Path, ...] = DICTD_DIRS) -> Path | None:
+    """The ``freedict-SRC-TGT`` path prefix (no suffix) for two ISO 639-1 codes, if installed."""
+    src, tgt = languages.freedict_code(source), languages.freedict_code(target)
+    for folder in dirs:
+        prefix = folder / f"freedict-{src}-{tgt}"
+        if prefix.with_suffix(".index").is_file() and _data_file(prefix).is_file():
+            return prefix
+    return None
+
+
+def debian_package(source: str, target: str) -> str:
+    """The Debian package that installs a dictionary, e.g. ``dict-freedict-deu-eng``; FreeDict's
+    own codes where they differ from ISO 639-3 (Romanian ``dict-freedict-eng-rom``)."""
+    return f"dict-freedict-{languages.freedict_code(source)}-{languages.freedict_code(target)}"
+
+
+def _data_file(prefix: Path) -> Path:
+    dz = prefix.with_name(prefix.name + ".dict.dz")
+    return dz if dz.is_file() else prefix.with_name(prefix.name + ".dict")
+
+
+def source_stamp(prefix: Path) -> str:
+    """Size and mtime of both files, so a cache notices an upgraded package."""
+    index, data = prefix.with_name(prefix.name + ".index"), _data_file(prefix)
+    parts = [f"{p.name}:{p.stat().st_size}:{int(p.stat().st_mtime)}" for p in (index, data)]
+    return ",".join(parts)
+
+
+def read_raw(prefix: Path) -> Iterator[tuple[str, str]]:
+    """``(headword, entry text)`` for every entry, metadata (``00database…``) left out."""
+    data_path = _data_file(prefix)
+    opener = gzip.open if data_path.suffix == ".dz" else open
+    with opener(data_path, "rb") as handle:
+        data = handle.read()
+    seen: set[tuple[str, str]] = set()
+    with prefix.with_name(prefix.name + ".index").open(encoding="utf-8") as index:
+        for line in index:
+            parts = line.rstrip("\n").split("\t")
+            if len(parts) < 3 or not parts[0] or parts[0].startswith(("00database", "00-database")):
+                continue
+            headword, offset, length = parts[0], parts[1], parts[2]
+            if headword.count(" ") >= MAX_HEADWORD_WORDS:
+                continue  # idioms and example sentences: no product title needs them
+            if (headword, offset) in seen:
+                continue  # one entry listed twice under the same key
+            seen.add((headword, offset))
+            start = b64_number(offset)
+            yield headword, data[start : start + b64_number(length)].decode("utf-8", "replace")
+
+
+def is_wikdict(prefix: Path) -> bool:
+    """WikDict-made dictionaries follow each translation line with a source-language gloss."""
+    with prefix.with_name(prefix.name + ".index").open(encoding="utf-8") as index:
+        for number, line in enumerate(index):
+            if number > 50:
+                break  # metadata sorts first (after entries with an empty key, as in deu-fra)
+            if line.startswith("00databaseshort") or line.startswith("00-database-short"):
+                offset, length = line.rstrip("\n").split("\t")[1:3]
+                data_path = _data_file(prefix)
+                opener = gzip.open if data_path.suffix == ".dz" else open
+                with opener(data_path, "rb") as handle:
+                    handle.seek(b64_number(offset))
+                    return b"wikdict" in handle.read(b64_number(length)).lower()
+    return False
+
+
+def parse_entry(body: str, wikdict: bool = False) -> tuple[list[Sense], float]:
+    """Senses and a frequency prior from one entry's text.
+
+    The first line is the headword with pronunciation and part of speech; then one line
+    per sense, possibly numbered (``1. from, of``); ``see:``, ``Note:``, ``Synonyms:`` and
+    quoted example lines are noise. In WikDict entries only the numbered (or first) line
+    of each sense is a translation, the next one explains it in the source language.
+    A sense tagged with a subject area (``[techn.]``) weighs less than a general one.
+    """
+    lines = body.split("\n")
+    prior = 1.5 if _PRIORITY.search(lines[0]) else 1.0  # JMdict's common-word markers
+    senses: list[Sense] = []
+    body_lines = [line for line in lines[1:] if line.strip() and not _NOISE_LINE.match(line)]
+    if wikdict:
+        # Only numbered lines translate; without numbers, only the first line does.
+        numbered_lines = [m.group(2) for m in map(_NUMBERED.match, body_lines) if m]
+        texts = numbered_lines if numbered_lines else body_lines[:1]
+    else:
+        texts = [m.group(2) if (m := _NUMBERED.match(line)) else line for line in body_lines]
+    for text in texts:
+        glosses = translations(text)
+        if glosses:  # part-of-speech lines ("(noun (common))") clean to nothing
+            senses.append((glosses, DOMAIN_FACTOR if _DOMAIN.search(text) else 1.0))
+    return senses, prior
+
+
+def read_entries(prefix: Path) -> Iterator[tuple[str, list[Sense], float]]:
+    """``(headword, senses, prior)`` for every entry of an installed dictionary.
+
+    The headword is as the entry writes it ("Kaffeemaschine") where that matches the
+    index's lower-cased key, else the key: then it is a reading or variant of the entry's
+    first form and its prior drops, so that translating into this language prefers 靴 to くつ.
+    """
+    wikdict = is_wikdict(prefix)
+    for key, body in read_raw(prefix):
+        senses, prior = parse_entry(body, wikdict)
+        if senses:
+            written = _HEADWORD.match(_TAGS.sub("", body, count=8).lstrip())
+            first = written.group(1).strip() if written else ""
+            if first.casefold() == key.casefold():
+                yield first, senses, prior
+            else:  # a reading or variant ("でんどうはブラシ" for 電動歯ブラシ): not offered first
+                yield key, senses, prior * ALTERNATE_FORM_FACTOR

