@@ -26,7 +26,7 @@ APT_PACKAGES := maven openjdk-17-jre-headless redis-server wordnet-base docker-c
 PYTEST_ARGS ?=
 
 .PHONY: help deps system python engine-assemble services services-stop redis redis-stop engine engine-stop \
-	worker worker-stop test compat unit demo lint bench clean
+	worker worker-stop test compat compat-cluster unit demo lint bench clean
 
 help:
 	@echo "make demo   install what is missing, start the engine, run the cross-lingual demo, serve it on :8000"
@@ -98,7 +98,7 @@ services: engine redis worker
 services-stop: worker-stop redis-stop engine-stop
 
 # The whole suite against the real services on the main OpenSearch line, then the compatibility
-# subset against the other line; the services are stopped whatever the outcome. Searches get a
+# subset against the other line and on a two-node cluster; the services are stopped whatever the outcome. Searches get a
 # roomier deadline than the product's default: this machine is shared and noisy (the deadline
 # tests set their own).
 test: deps
@@ -108,6 +108,7 @@ test: deps
 	    || status=$$?; \
 	  echo "whole suite: $$(( $$(date +%s) - started )) s"; \
 	  $(MAKE) --no-print-directory compat || status=$$?; \
+	  $(MAKE) --no-print-directory compat-cluster || status=$$?; \
 	  $(MAKE) --no-print-directory services-stop; exit $$status
 
 # The compatibility subset against the other line on its own port (no worker: it is the main line's).
@@ -121,9 +122,26 @@ compat: deps
 	  $(BABELSHOP) engine stop --port $(OTHER_ENGINE_PORT); \
 	  echo "compatibility subset on OpenSearch $(OTHER_ENGINE_VERSION): $$(( $$(date +%s) - started )) s"; exit $$status
 
-# Pure-logic tests only: no services needed.
+# The compatibility subset once more, on a two-node cluster of the main line with one replica of
+# every shard (its own engine root and ports; the assembled homes are shared).
+CLUSTER_PORT ?= 9230
+CLUSTER_DIR := $(abspath $(RUN_DIR))/cluster
+compat-cluster: deps
+	@started=$$(date +%s); status=0; \
+	  homes=$$($(BIN)/python -c "from engine.paths import default_root; print(default_root())"); \
+	  urls=$$(BABELSHOP_ENGINE_DIR=$(CLUSTER_DIR) BABELSHOP_ENGINE_HOMES=$$homes BABELSHOP_ENGINE_HEAP=768m \
+	    $(BABELSHOP) engine start --nodes 2 --port $(CLUSTER_PORT) | tail -1) || exit 3; \
+	  echo "two-node cluster up at $$urls in $$(( $$(date +%s) - started )) s"; \
+	  BABELSHOP_OPENSEARCH_URL=$$urls BABELSHOP_INDEX_REPLICAS=1 \
+	  BABELSHOP_SEARCH_TIMEOUT_S=$${BABELSHOP_SEARCH_TIMEOUT_S:-10} $(BIN)/python -m pytest -m compat $(PYTEST_ARGS) \
+	    || status=$$?; \
+	  BABELSHOP_ENGINE_DIR=$(CLUSTER_DIR) BABELSHOP_ENGINE_HOMES=$$homes $(BABELSHOP) engine stop; rm -rf $(CLUSTER_DIR); \
+	  echo "compatibility subset on two nodes: $$(( $$(date +%s) - started )) s"; exit $$status
+
+# Pure-logic tests only: no services, and none marked slow (real models, whole dictionaries,
+# external tools), so it answers in under a minute; make test runs those too.
 unit: python
-	$(BIN)/python -m pytest tests/unit $(PYTEST_ARGS)
+	$(BIN)/python -m pytest tests/unit -m "not slow" --durations=10 $(PYTEST_ARGS)
 
 # The demo's output, then the search service it starts (http://127.0.0.1:$(SERVE_PORT)) until Ctrl-C.
 SERVE_PORT ?= 8000
