@@ -6,6 +6,8 @@ import json
 from collections.abc import Iterator
 from pathlib import Path
 
+from common.jsonl import json_lines
+
 SAMPLE_CATALOG = Path(__file__).with_name("data") / "sample_catalog.jsonl"
 
 # Variants a seller really lists (sizes, colours, model years), so derived titles stay realistic
@@ -14,8 +16,7 @@ _VARIANTS = ["S", "M", "L", "XL", "2024", "2025", "Pro", "Lite", "Plus", "Mini",
 
 
 def load_sample() -> list[dict]:
-    with SAMPLE_CATALOG.open(encoding="utf-8") as fh:
-        return [json.loads(line) for line in fh if line.strip()]
+    return [row for _, row in json_lines(SAMPLE_CATALOG, ValueError)]
 
 
 def synthetic_catalog(n: int, *, seed_products: list[dict] | None = None) -> Iterator[dict]:

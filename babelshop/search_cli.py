@@ -11,6 +11,7 @@ from pathlib import Path
 
 import click
 
+from common.jsonl import json_line
 from common.settings import get_settings
 from query_rewriter.contracts import MODES, Filters, QueryError, SearchResponse
 
@@ -122,7 +123,7 @@ def _run_batch(searcher, path: Path, *, index: str | None, mode: str, size: int,
                 continue
             qid = None
             try:
-                item = json.loads(line)
+                item = json_line(line, path, number, ValueError)
                 qid = item.get("qid", str(number))
                 response = searcher.search(item["query"], lang=item.get("lang"), mode=mode, size=size,
                                            filters=filters, index=index)

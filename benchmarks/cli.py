@@ -29,6 +29,7 @@ def bench() -> None:
 def bench_indexing(n: int, batch_size: int, as_json: bool) -> None:
     """Full pipeline vs the encoder alone on the same texts; re-ingest of the unchanged catalog."""
     from babelshop.sample import synthetic_catalog, write_jsonl
+    from common.jsonl import json_lines
     from common.opensearch_client import make_client
     from encoders import load_encoder
     from indexer.enrich import Enricher
@@ -46,7 +47,7 @@ def bench_indexing(n: int, batch_size: int, as_json: bool) -> None:
         # The encoder from the real settings: an exported model (onnx) stays in the user's cache.
         enricher = Enricher(settings, encoder=load_encoder(base))
         setup(client, settings.index, settings.catalog_languages, enricher.encoder.dimension)
-        products, _ = validate_products([json.loads(line) for line in path.open(encoding="utf-8")])
+        products, _ = validate_products([row for _, row in json_lines(path, ValueError)])
         enricher.encoder.encode_documents(["warm up"])  # load the model outside every timing
         for src in settings.catalog_languages:  # dictionaries load per language pair, outside the timings
             for tgt in settings.catalog_languages:

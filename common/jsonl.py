@@ -12,10 +12,15 @@ def json_lines(path: Path, error: type[Exception]) -> Iterator[tuple[int, object
     ``error`` naming the file, the line and the fix."""
     with path.open(encoding="utf-8") as fh:
         for number, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            try:
-                yield number, json.loads(line)
-            except json.JSONDecodeError as exc:
-                msg = f"{path}:{number}: not JSON ({exc.msg}); write one JSON object per line."
-                raise error(msg) from exc
+            if line.strip():
+                yield number, json_line(line, path, number, error)
+
+
+def json_line(line: str, path: Path, number: int, error: type[Exception]) -> object:
+    """One line's value, or ``error`` naming the file, the line and the fix: for a reader that
+    reports a bad line and goes on with the next (``babelshop search --batch``)."""
+    try:
+        return json.loads(line)
+    except json.JSONDecodeError as exc:
+        msg = f"{path}:{number}: not JSON ({exc.msg}); write one JSON object per line."
+        raise error(msg) from exc

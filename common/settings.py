@@ -132,6 +132,16 @@ class Settings(BaseSettings):
     # Rounds of read-decide-write when a concurrent writer changed a product in between (409).
     write_conflict_retries: int = Field(default=10, ge=0)
 
+    # The embedded engine (engine/). Unset paths fall back to the engine's own defaults: as root
+    # /var/lib/babelshop/engine (the node's unprivileged user cannot read /root), else ~/.cache.
+    engine_dir: Path | None = None  # the engine root: assembled homes and one folder per node
+    engine_version: str | None = None  # the OpenSearch line to run; None: engine.versions.DEFAULT_VERSION
+    engine_data_dir: Path | None = None  # one node's data, instead of <engine_dir>/nodes/<port>/data-<version>
+    engine_homes: Path | None = None  # where assembled homes are read, when nodes run under another root
+    engine_heap: str = "1g"  # the node's JVM heap (-Xms/-Xmx)
+    maven_repo: Path | None = None  # Maven's local repository; None: ~/.m2/repository
+    java_home: Path | None = None  # a Java tried before JAVA_HOME and the PATH
+
     def __repr_args__(self):
         # A password inside a URL (BABELSHOP_OPENSEARCH_URL) never reaches a repr, str or log line.
         from common.redact import redact
@@ -157,6 +167,13 @@ class Settings(BaseSettings):
             msg = "BABELSHOP_CATALOG_LANGUAGES is empty: give at least one language code, e.g. 'en,de'."
             raise ValueError(msg)
         return langs
+
+    @field_validator("engine_dir", "engine_version", "engine_data_dir", "engine_homes", "maven_repo", "java_home",
+                     mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        # ``BABELSHOP_ENGINE_DIR=`` in a Makefile or shell means "not set", not the current folder.
+        return None if isinstance(value, str) and not value.strip() else value
 
     @field_validator("facet_price_ranges", mode="before")
     @classmethod

@@ -20,6 +20,7 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from common.settings import Settings, get_settings
 from engine.errors import EngineError
 from engine.paths import EnginePaths, running_as_root
 from engine.versions import EngineLine, engine_line, pom
@@ -124,8 +125,8 @@ def require_tools() -> None:
             raise EngineError(f"'{tool}' is not on PATH: install it (apt-get install {package}) and retry.")
 
 
-def maven_repo() -> Path:
-    return Path(os.environ.get("BABELSHOP_MAVEN_REPO", Path.home() / ".m2" / "repository"))
+def maven_repo(settings: Settings | None = None) -> Path:
+    return (settings or get_settings()).maven_repo or Path.home() / ".m2" / "repository"
 
 
 def resolve_tree(engine: EngineLine) -> list[Artifact]:

@@ -13,6 +13,7 @@ import subprocess
 from functools import lru_cache
 from pathlib import Path
 
+from common.settings import Settings, get_settings
 from engine.errors import EngineError
 from engine.versions import EngineLine
 
@@ -51,11 +52,12 @@ def fitting_options(java: str, options: list[str]) -> list[str]:
     return [o for o in options if not (o.startswith("--add-modules=") and o.split("=", 1)[1] not in modules)]
 
 
-def candidates() -> list[Path]:
+def candidates(settings: Settings | None = None) -> list[Path]:
     found: list[Path] = []
-    for var in ("BABELSHOP_JAVA_HOME", "JAVA_HOME"):
-        if os.environ.get(var):
-            found.append(Path(os.environ[var]) / "bin" / "java")
+    # JAVA_HOME is the JDK's own convention, not a babelshop setting: read where the JDK puts it.
+    for home in ((settings or get_settings()).java_home, os.environ.get("JAVA_HOME")):
+        if home:
+            found.append(Path(home) / "bin" / "java")
     on_path = shutil.which("java")
     if on_path:
         found.append(Path(on_path).resolve())
@@ -74,10 +76,10 @@ def candidates() -> list[Path]:
     return unique
 
 
-def find_java(engine: EngineLine) -> tuple[str, int]:
+def find_java(engine: EngineLine, settings: Settings | None = None) -> tuple[str, int]:
     """The path and major version of a Java that runs ``engine``, or a clear error saying what to install."""
     seen = []
-    for path in candidates():
+    for path in candidates(settings):
         major = java_major(str(path))
         if major is not None and engine.java_fits(major):
             return str(path), major

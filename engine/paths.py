@@ -15,6 +15,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from common.settings import Settings, get_settings
 from engine.versions import DEFAULT_VERSION
 
 ENGINE_USER = "babelshop"
@@ -25,17 +26,17 @@ def running_as_root() -> bool:
     return os.geteuid() == 0
 
 
-def default_root() -> Path:
-    configured = os.environ.get("BABELSHOP_ENGINE_DIR")
+def default_root(settings: Settings | None = None) -> Path:
+    configured = (settings or get_settings()).engine_dir
     if configured:
-        return Path(configured)
+        return configured
     if running_as_root():
         return Path("/var/lib/babelshop/engine")
     return Path.home() / ".cache" / "babelshop" / "engine"
 
 
-def default_version() -> str:
-    return os.environ.get("BABELSHOP_ENGINE_VERSION") or DEFAULT_VERSION
+def default_version(settings: Settings | None = None) -> str:
+    return (settings or get_settings()).engine_version or DEFAULT_VERSION
 
 
 @dataclass(frozen=True)
@@ -46,21 +47,23 @@ class EnginePaths:
     data_dir: Path
     version: str = DEFAULT_VERSION
     port: int = DEFAULT_PORT
+    #: Where the assembled homes are, when not under ``root`` (``BABELSHOP_ENGINE_HOMES``).
+    homes_dir: Path | None = None
 
     @classmethod
     def resolve(cls, data_dir: str | Path | None = None, *, version: str | None = None,
-                port: int = DEFAULT_PORT) -> EnginePaths:
-        root = default_root()
-        version = version or default_version()
-        configured = data_dir or os.environ.get("BABELSHOP_ENGINE_DATA_DIR")
+                port: int = DEFAULT_PORT, settings: Settings | None = None) -> EnginePaths:
+        settings = settings or get_settings()
+        root = default_root(settings)
+        version = version or default_version(settings)
+        configured = data_dir or settings.engine_data_dir
         data = Path(configured) if configured else root / "nodes" / str(port) / f"data-{version}"
-        return cls(root=root, data_dir=data.resolve(), version=version, port=port)
+        return cls(root=root, data_dir=data.resolve(), version=version, port=port, homes_dir=settings.engine_homes)
 
     @property
     def homes(self) -> Path:
         # Tests run extra nodes under another root but share the assembled jars.
-        configured = os.environ.get("BABELSHOP_ENGINE_HOMES")
-        return Path(configured) if configured else self.root
+        return self.homes_dir or self.root
 
     @property
     def home(self) -> Path:

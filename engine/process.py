@@ -15,9 +15,16 @@ import subprocess
 import time
 import urllib.error
 import urllib.request
+from contextlib import suppress
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+import psutil
+from opensearchpy import OpenSearch
+from opensearchpy.exceptions import ConnectionError as ClientConnectionError
+from opensearchpy.exceptions import TransportError
+
+from common.settings import get_settings
 from engine.assemble import assemble
 from engine.config import CLUSTER_NAME, read_jvm_options, write_config
 from engine.errors import EngineError
@@ -25,8 +32,10 @@ from engine.java import find_java, fitting_options
 from engine.paths import DEFAULT_PORT, ENGINE_USER, EnginePaths, default_root, node_ports, running_as_root
 from engine.versions import engine_line
 
-DEFAULT_HEAP = "1g"
 START_TIMEOUT_S = 180.0
+#: Statuses a node answers while it is still forming its cluster (health waited in vain, no
+#: cluster manager yet): expected while starting, so the client neither raises nor logs them.
+NOT_READY = (408, 503)
 
 
 @dataclass
@@ -47,11 +56,26 @@ class EngineStatus:
 
 
 def _http_json(url: str, timeout: float = 2.0) -> dict | None:
+    # Plain HTTP, not the OpenSearch client: the port may belong to a stranger that never
+    # answers, and the client would log each failed try with its traceback.
     try:
         with urllib.request.urlopen(url, timeout=timeout) as resp:  # noqa: S310 - loopback only
             return json.loads(resp.read())
     except (urllib.error.URLError, OSError, ValueError):
         return None
+
+
+def cluster_health(url: str, request_timeout: float = 2.0, **wait: object) -> dict:
+    """The cluster health the node at ``url`` reports (``wait``: opensearch-py's ``wait_for_*``
+    and server-side ``timeout`` parameters), or {} when it does not answer."""
+    client = OpenSearch(hosts=[url], max_retries=0)
+    try:
+        # request_timeout given apart, or opensearch-py would take the server-side timeout for it.
+        return client.cluster.health(**wait, ignore=NOT_READY, request_timeout=request_timeout)  # type: ignore[arg-type]
+    except (ClientConnectionError, TransportError):
+        return {}
+    finally:
+        client.close()
 
 
 def _port_open(port: int) -> bool:
@@ -60,28 +84,23 @@ def _port_open(port: int) -> bool:
         return sock.connect_ex(("127.0.0.1", port)) == 0
 
 
-def _pid_alive(pid: int) -> bool:
+def pid_alive(pid: int) -> bool:
+    """Whether ``pid`` runs (a process of another user counts: it exists)."""
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
+        # A zombie (exited, not yet reaped) still has a pid: it is not running.
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:  # ZombieProcess included
         return False
-    except PermissionError:
-        return True
-    # A zombie child still answers kill(0): look at its state.
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().split(") ")[1][0] != "Z"
-    except (OSError, IndexError):
+    except psutil.AccessDenied:
         return True
 
 
-def _rss_mb(pid: int) -> float | None:
+def memory_mb(pid: int) -> float | None:
+    """The resident memory of ``pid`` in MiB, or None once it is gone."""
     try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
+        return psutil.Process(pid).memory_info().rss / (1024 * 1024)
+    except psutil.Error:
         return None
-    return None
 
 
 def _read_state(paths: EnginePaths) -> dict:
@@ -102,15 +121,15 @@ def status(paths: EnginePaths | None = None, *, port: int = DEFAULT_PORT) -> Eng
     state = _read_state(paths)
     pid = state.get("pid")
     url = state.get("url")
-    if not pid or not url or not _pid_alive(pid):
+    if not pid or not url or not pid_alive(pid):
         return EngineStatus(running=False, home=str(paths.home), log_file=str(paths.log_file),
                             data_dir=state.get("data_dir", str(paths.data_dir)))
     info = _ours(url) or {}
-    health = _http_json(url + "/_cluster/health") or {}
+    health = cluster_health(url) if info else {}
     return EngineStatus(
         running=bool(info), url=url, pid=pid, version=info.get("version", {}).get("number"),
         java=state.get("java"), health=health.get("status"), home=str(paths.home), data_dir=state.get("data_dir"),
-        log_file=str(paths.log_file), rss_mb=_rss_mb(pid),
+        log_file=str(paths.log_file), rss_mb=memory_mb(pid),
     )
 
 
@@ -177,7 +196,7 @@ def start(port: int = DEFAULT_PORT, data_dir: str | Path | None = None, heap: st
         return current
     java, java_major = find_java(engine)
     assemble(paths)
-    heap = heap or os.environ.get("BABELSHOP_ENGINE_HEAP", DEFAULT_HEAP)
+    heap = heap or get_settings().engine_heap
     procs = []
     for node in all_paths:
         if status(node).running:
@@ -196,9 +215,11 @@ def start(port: int = DEFAULT_PORT, data_dir: str | Path | None = None, heap: st
                 msg = (f"OpenSearch on port {node.port} exited with code {proc.returncode} while starting. "
                        f"Last log lines:\n{_log_tail(node)}")
                 raise EngineError(msg)
-        health = _http_json(f"{url}/_cluster/health?wait_for_status=yellow&wait_for_nodes={nodes}&timeout=1s",
-                            timeout=3)
-        if health and health.get("status") in ("yellow", "green") and health.get("number_of_nodes", 0) >= nodes:
+        # Asked only once the port is open: before, every refused try would be logged.
+        health = cluster_health(url, request_timeout=3, wait_for_status="yellow", wait_for_nodes=nodes,
+                         timeout="1s") if _port_open(port) else {}
+        if (health.get("status") in ("yellow", "green") and not health.get("timed_out")
+                and health.get("number_of_nodes", 0) >= nodes):
             found = status(paths)
             if found.running:
                 return found
@@ -212,7 +233,7 @@ def start(port: int = DEFAULT_PORT, data_dir: str | Path | None = None, heap: st
 
 
 def _joined(url: str) -> int:
-    return (_http_json(url + "/_cluster/health") or {}).get("number_of_nodes", 0)
+    return cluster_health(url).get("number_of_nodes", 0)
 
 
 def _launch(paths: EnginePaths, heap: str, java: str, java_major: int, version: str,
@@ -253,7 +274,7 @@ def stop_all(timeout_s: float = 20.0) -> list[int]:
     for port in node_ports(default_root()):
         paths = EnginePaths.resolve(port=port)
         pid = _read_state(paths).get("pid")
-        if pid and _pid_alive(pid):
+        if pid and pid_alive(pid):
             _signal_group(pid, signal.SIGTERM)
             running.append((port, paths))
         else:
@@ -267,19 +288,27 @@ def stop(paths: EnginePaths | None = None, timeout_s: float = 60.0, *, port: int
     """Stop the node cleanly (SIGTERM, then SIGKILL after ``timeout_s``). True if one was running."""
     paths = paths or EnginePaths.resolve(port=port)
     pid = _read_state(paths).get("pid")
-    if not pid or not _pid_alive(pid):
+    if not pid or not pid_alive(pid):
         paths.state_file.unlink(missing_ok=True)
         return False
     _signal_group(pid, signal.SIGTERM)
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline and _pid_alive(pid):
-        _reap(pid)
-        time.sleep(0.2)
-    if _pid_alive(pid):
+    if not wait_gone(pid, timeout_s):
         _signal_group(pid, signal.SIGKILL)
-        time.sleep(0.5)
-        _reap(pid)
+        wait_gone(pid, 0.5)
     paths.state_file.unlink(missing_ok=True)
+    return True
+
+
+def wait_gone(pid: int, timeout_s: float) -> bool:
+    """Wait up to ``timeout_s`` for ``pid`` to end, reaping it when it is our child; True if it did."""
+    deadline = time.monotonic() + timeout_s
+    while pid_alive(pid):
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return False
+        # Short waits: another parent's zombie never "ends" for psutil, yet it no longer runs.
+        with suppress(psutil.TimeoutExpired, psutil.NoSuchProcess):
+            psutil.Process(pid).wait(timeout=min(0.2, left))
     return True
 
 
@@ -292,11 +321,5 @@ def _signal_group(pid: int, sig: int) -> None:
         os.kill(pid, sig)
 
 
-def _reap(pid: int) -> None:
-    try:
-        os.waitpid(pid, os.WNOHANG)
-    except ChildProcessError:
-        pass
-
-
-__all__ = ["DEFAULT_PORT", "EngineStatus", "start", "status", "stop", "stop_all"]
+__all__ = ["DEFAULT_PORT", "EngineStatus", "cluster_health", "memory_mb", "pid_alive", "start", "status", "stop",
+           "stop_all", "wait_gone"]

@@ -3,6 +3,7 @@
     ranked = ["d3", "d1", "d7"]
     qrels = {"d1": 2, "d7": 1}          # id -> graded relevance; 0 or absent = not relevant
     mrr_at_k(ranked, qrels, 10)         # 0.5
+    reciprocal_rank(2, 10)              # 0.5: the same from a rank the caller found
     recall_at_k(ranked, qrels, 10)      # 1.0
     ndcg_at_k(ranked, qrels, 10)        # graded: linear gain rel / log2(rank + 1)
 
@@ -41,8 +42,13 @@ def ndcg_at_k(ranked: Sequence[str], qrels: Mapping[str, float], k: int = 10) ->
 
 def mrr_at_k(ranked: Sequence[str], qrels: Mapping[str, float], k: int = 10) -> float:
     """Reciprocal rank of the first relevant id within the top k, else 0.0."""
+    return reciprocal_rank(first_relevant_rank(ranked, qrels), k)
+
+
+def reciprocal_rank(rank: int | None, k: int = 10) -> float:
+    """1/rank for a first relevant hit at 1-based ``rank`` within the top k; 0.0 past k or
+    for none. For callers that rank by themselves (training scores vectors, not ids)."""
     _check_k(k)
-    rank = first_relevant_rank(ranked, qrels)
     return 1.0 / rank if rank is not None and rank <= k else 0.0
 
 

@@ -23,6 +23,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from common.jsonl import json_lines
 from common.settings import Settings
 from common.text import category_leaf
 from evaluation.runner import EvalInputError, Query
@@ -64,7 +65,7 @@ def load_taxonomy(data_dir: Path) -> TaxonomyData:
         msg = (f"Evaluation data not found: {', '.join(missing)}. Pass --data-dir with the folder holding "
                f"{CORPUS_FILE} and {DEV_FILE} (by default {default_data_dir()}).")
         raise EvalInputError(msg)
-    corpus, dev = ([json.loads(line) for line in p.open(encoding="utf-8") if line.strip()] for p in files)
+    corpus, dev = ([row for _, row in json_lines(p, EvalInputError)] for p in files)
     return TaxonomyData(corpus=corpus, dev=dev)
 
 

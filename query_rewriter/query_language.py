@@ -22,7 +22,8 @@ from dataclasses import dataclass, field
 
 from languages.detect import LanguageGuess, detect_language, detector, lingua_codes, script_counts
 from languages.registry import CJK, LANGUAGES, PIVOT
-from translation.base import TranslationError
+from translation.base import Translator
+from translation.lexicon import Lexicon
 
 #: Above this confidence a guess stands.
 SURE = 0.7
@@ -76,15 +77,14 @@ def _vote(text: str, guess: LanguageGuess, shortlist: list[str], lingua: dict[st
           catalog: Sequence[str]) -> QueryLanguage:
     """The dictionaries' vote among the shortlisted languages (and the catalog guess)."""
     words = [w for w in text.lower().replace("'", " ").split() if any(c.isalpha() for c in w)]
-    lexicon_of = getattr(translator, "lexicon", None)
     candidates = list(dict.fromkeys([guess.lang, *shortlist]))
-    if not words or lexicon_of is None or len(candidates) < 2:
+    if not words or not isinstance(translator, Translator) or len(candidates) < 2:
         return QueryLanguage(guess, tuple(c for c in shortlist[:2] if c != guess.lang))
     scores: dict[str, float] = {}
     for lang in candidates:
         if lang in CJK:
             continue
-        lexicon = _lexicon(lexicon_of, lang, catalog)
+        lexicon = _lexicon(translator, lang, catalog)
         if lexicon is None:
             continue
         phrase = len(words) > 1 and lexicon.lookup(" ".join(words)) is not None
@@ -103,14 +103,12 @@ def _vote(text: str, guess: LanguageGuess, shortlist: list[str], lingua: dict[st
     return QueryLanguage(LanguageGuess(best, round(confidence, 3), "dictionary"), hedges)  # type: ignore[arg-type]
 
 
-def _lexicon(lexicon_of, lang: str, catalog: Sequence[str]):
+def _lexicon(translator: Translator, lang: str, catalog: Sequence[str]) -> Lexicon | None:
     """The dictionary that reads ``lang``: lang->en, or for English en->another language."""
     targets = [PIVOT] if lang != PIVOT else [t for t in catalog if t not in (PIVOT, *CJK)]
     for target in targets:
-        try:
-            return lexicon_of(lang, target)
-        except (TranslationError, KeyError):
-            continue
+        if (found := translator.lexicon_for(lang, target)) is not None:
+            return found
     return None
 
 

@@ -11,12 +11,13 @@ limit (:mod:`query_rewriter.clause_budget`); what had to be left out is in ``deg
 
 from __future__ import annotations
 
+import functools
 import json
 import threading
-from collections import OrderedDict
 from collections.abc import Callable
 
 import numpy as np
+from cachetools import LRUCache
 
 from common.lazy_models import LazyModels
 from common.settings import PIVOT_LANGUAGE, Settings, get_settings
@@ -55,11 +56,11 @@ class Rewriter(LazyModels):
         self.clause_limit = clause_limit
         self.expand_synonyms = expand_synonyms  # off: reference runs that measure translation alone
         self._terms = TermCounter(self.settings.synonyms_dir)
-        self._cache: OrderedDict[str, RewrittenQuery] = OrderedDict()
+        self._cache: LRUCache[str, RewrittenQuery] = LRUCache(maxsize=CACHE_SIZE)
         # Per query text, and per list of alternatives (keyed "\x1f"-joined, led by "\x1f", which
         # normalized text never holds); shared by all modes.
-        self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
-        self._lock = threading.Lock()
+        self._vectors: LRUCache[str, np.ndarray] = LRUCache(maxsize=CACHE_SIZE)
+        self._lock = threading.Lock()  # cachetools' caches are not thread-safe: a read reorders them
         self.cache_hits = 0
 
     def check_paging(self, size: int, from_: int) -> None:
@@ -89,15 +90,12 @@ class Rewriter(LazyModels):
         with self._lock:
             cached = self._cache.get(key)
             if cached is not None:
-                self._cache.move_to_end(key)
                 self.cache_hits += 1
                 return cached.model_copy(update={"text": _printable(text)})
         rewritten = self._rewrite(text, normalized, lang, mode=mode, size=size, from_=from_, filters=filters,
                                   clause_limit=limit)
         with self._lock:
             self._cache[key] = rewritten
-            while len(self._cache) > CACHE_SIZE:
-                self._cache.popitem(last=False)
         return rewritten
 
     def _rewrite(self, text: str, normalized: str, lang: str | None, *, mode: str, size: int, from_: int,
@@ -221,13 +219,10 @@ class Rewriter(LazyModels):
         with self._lock:
             found = self._vectors.get(key)
             if found is not None:
-                self._vectors.move_to_end(key)
                 return found
         vector = np.asarray(compute(), dtype=np.float32)
         with self._lock:
             self._vectors[key] = vector
-            while len(self._vectors) > CACHE_SIZE:
-                self._vectors.popitem(last=False)
         return vector
 
 
@@ -240,12 +235,12 @@ def _printable(text: str) -> str:
     return str(text).encode("utf-8", "replace").decode("utf-8")
 
 
-_DEFAULT: Rewriter | None = None
+@functools.cache
+def default_rewriter() -> Rewriter:
+    """The process-wide ``Rewriter``, built from the environment's settings on first use."""
+    return Rewriter()
 
 
 def rewrite(text: str, lang: str | None = None, **options: object) -> RewrittenQuery:
-    """Rewrite with a process-wide ``Rewriter`` built from the environment's settings."""
-    global _DEFAULT
-    if _DEFAULT is None:
-        _DEFAULT = Rewriter()
-    return _DEFAULT.rewrite(text, lang, **options)  # type: ignore[arg-type]
+    """Rewrite with the process-wide ``Rewriter`` (``default_rewriter``)."""
+    return default_rewriter().rewrite(text, lang, **options)  # type: ignore[arg-type]

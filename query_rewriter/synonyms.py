@@ -19,10 +19,11 @@ from __future__ import annotations
 import logging
 import re
 import threading
-from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from cachetools import LRUCache
 
 from common.settings import Settings, get_settings
 from common.text import STOPWORDS, normalize_term
@@ -120,8 +121,8 @@ class Expander:
         self.candidates = getattr(self.settings, "translation_candidates", DICTIONARY_CANDIDATES)
         self._resources: dict[tuple[str, str], object] = {}
         self._stamps: dict[str, object] = {}
-        self._results: OrderedDict[tuple, dict[str, list[Expansion]]] = OrderedDict()
-        self._lock = threading.RLock()
+        self._results: LRUCache[tuple, dict[str, list[Expansion]]] = LRUCache(maxsize=RESULT_CACHE_SIZE)
+        self._lock = threading.RLock()  # also around the result cache: a cachetools read reorders it
 
     def _resource(self, kind: str, lang: str, load: Callable[[], object]) -> object:
         key = (kind, lang)
@@ -176,13 +177,12 @@ class Expander:
         wanted = tuple(dict.fromkeys(map(normalize_code, languages or (lang, *self.settings.catalog_languages))))
         self.rules(lang)  # notices an edited synonym file before the result cache answers
         key = (text, lang, wanted, max_per_lang, max_total)
-        result = self._results.get(key)
+        with self._lock:
+            result = self._results.get(key)
         if result is None:
             result = self._expand(text, lang, wanted, max_per_lang, max_total) if text.strip() else {}
             with self._lock:
                 self._results[key] = result
-                while len(self._results) > RESULT_CACHE_SIZE:
-                    self._results.popitem(last=False)
         return {target: list(found) for target, found in result.items()}
 
     def _expand(self, text: str, lang: str, wanted: tuple[str, ...], limit: int, total: int) -> Result:

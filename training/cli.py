@@ -88,7 +88,7 @@ def train(pair_files: tuple[Path, ...], dictionary_pairs: bool, langs: str, max_
         for line in hints:
             _err(line)
         return
-    click.echo(format_report(report))
+    _print_report(report)
     for line in hints:
         click.echo(line)
 
@@ -126,19 +126,42 @@ def _resolve_base(base: str | None, cache_dir: Path) -> str:
     return str(folder)
 
 
-def format_report(report: dict) -> str:
-    """The held-out table and the run's figures, as printed by ``babelshop train``."""
-    lines = []
+def _print_report(report: dict) -> None:
+    from rich.console import Console
+
+    console = Console()
+    if not console.is_terminal:
+        console.width = 160  # piped: rich's 80 columns would fold the table
+    table = heldout_table(report)
+    if table is not None:
+        console.print(table)
+    for line in summary_lines(report):
+        click.echo(line)
+
+
+def heldout_table(report: dict):
+    """The held-out metrics before and after training, one row per direction and language (a
+    rich Table), or None when the run held nothing out."""
+    from rich.table import Table
+
     before, after = report["heldout"]["before"], report["heldout"]["after"]
-    if before and after:
-        lines.append(f"{'direction':<24}{'lang':<6}{'queries':>8}  {'MRR@10 before':>13} {'after':>7}  "
-                     f"{'R@1 before':>10} {'after':>7}")
-        names = {"forward": "term/query -> en/title", "reverse": "en/title -> term"}
-        for direction, label in names.items():
-            for lang, b in before[direction].items():
-                a = after[direction][lang]
-                lines.append(f"{label:<24}{lang:<6}{b['queries']:>8}  {b['mrr@10']:>13.4f} {a['mrr@10']:>7.4f}  "
-                             f"{b['recall@1']:>10.4f} {a['recall@1']:>7.4f}")
+    if not (before and after):
+        return None
+    table = Table(title="held-out retrieval")
+    for col in ("direction", "lang", "queries", "MRR@10 before", "after", "R@1 before", "after"):
+        table.add_column(col, justify="left" if col in ("direction", "lang") else "right")
+    names = {"forward": "term/query -> en/title", "reverse": "en/title -> term"}
+    for direction, label in names.items():
+        for lang, b in before[direction].items():
+            a = after[direction][lang]
+            table.add_row(label, lang, str(b["queries"]), f"{b['mrr@10']:.4f}", f"{a['mrr@10']:.4f}",
+                          f"{b['recall@1']:.4f}", f"{a['recall@1']:.4f}")
+    return table
+
+
+def summary_lines(report: dict) -> list[str]:
+    """The run's figures under the table: pairs, steps and speed, where the model went."""
+    lines = []
     counts = report["pairs"]
     lines.append("pairs: train " + _fmt(counts["train"]) + "; held out " + _fmt(counts["heldout"])
                  + f"; {counts['examples']} training examples")
@@ -147,7 +170,7 @@ def format_report(report: dict) -> str:
                  f"{report['steps_per_s']} steps/s; train {secs['train']}s, eval {secs['eval']}s, "
                  f"mine {report.get('mine_seconds', 0)}s")
     lines.append(f"model: {report['out']}")
-    return "\n".join(lines)
+    return lines
 
 
 def _fmt(counts: dict[str, int]) -> str:

@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 
 from common.text import normalize_term
+from evaluation.metrics import mean, reciprocal_rank
 from training.pairs import Pair, training_examples
 
 REPORT_FILE = "babelshop_training.json"
@@ -72,7 +73,7 @@ def retrieval_metrics(queries: np.ndarray, docs: np.ndarray, relevant: Sequence[
     scores = np.asarray(queries, np.float32) @ np.asarray(docs, np.float32).T
     ranks = np.array([1 + int((row > row[sorted(rel)].max()).sum()) for row, rel in zip(scores, relevant, strict=True)])
     return {
-        f"mrr@{k}": round(float(np.where(ranks <= k, 1.0 / ranks, 0.0).mean()), 4),
+        f"mrr@{k}": round(mean(reciprocal_rank(int(rank), k) for rank in ranks), 4),
         "recall@1": round(float((ranks == 1).mean()), 4),
         f"recall@{k}": round(float((ranks <= k).mean()), 4),
         "queries": len(ranks),

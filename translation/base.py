@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import threading
 from abc import ABC, abstractmethod
-from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from cachetools import LRUCache
+
 from languages.registry import normalize_code
+from translation.lexicon import Lexicon
 
 #: Results kept per translator instance.
 DEFAULT_CACHE_SIZE = 50_000
@@ -36,11 +38,14 @@ class TranslationError(RuntimeError):
 
 
 class LruCache:
-    """A small thread-safe LRU mapping with a fixed capacity."""
+    """A thread-safe LRU mapping with a fixed capacity that counts its hits and misses.
+
+    cachetools' ``LRUCache`` is not thread-safe (a read reorders it), and one translator serves
+    every thread of a worker or service, hence the lock."""
 
     def __init__(self, capacity: int) -> None:
         self.capacity = capacity
-        self._data: OrderedDict[tuple[str, str, str, int], list[Translation]] = OrderedDict()
+        self._data: LRUCache[tuple[str, str, str, int], list[Translation]] = LRUCache(maxsize=max(capacity, 1))
         self._lock = threading.Lock()
         self.hits = 0
         self.misses = 0
@@ -51,7 +56,6 @@ class LruCache:
             if value is None:
                 self.misses += 1
                 return None
-            self._data.move_to_end(key)
             self.hits += 1
             return value
 
@@ -60,9 +64,6 @@ class LruCache:
             return
         with self._lock:
             self._data[key] = value
-            self._data.move_to_end(key)
-            while len(self._data) > self.capacity:
-                self._data.popitem(last=False)
 
     def __len__(self) -> int:
         return len(self._data)
@@ -84,6 +85,12 @@ class Translator(ABC):
     def supports(self, source: str, target: str) -> bool:
         """Whether this translator can translate ``source`` to ``target`` (checked without translating)."""
         return True
+
+    def lexicon_for(self, source: str, target: str) -> Lexicon | None:
+        """The word list this translator reads ``source`` -> ``target`` with, or None when it
+        has none (a model translator, a pair without a dictionary). Query language detection
+        lets dictionaries vote with it."""
+        return None
 
     def coverage(self, text: str, source: str, target: str) -> float:
         """The share of ``text``'s words this translator knows in ``source``, 0..1: how far its

@@ -146,6 +146,12 @@ class DictionaryTranslator(Translator):
                 found = self._lexicons[(source, target)]
             return found
 
+    def lexicon_for(self, source: str, target: str) -> Lexicon | None:
+        try:
+            return self.lexicon(source, target)
+        except (TranslationError, KeyError):
+            return None
+
     def _load_pair(self, source: str, target: str) -> None:
         readers = self._readers(source, target)
         if readers is None:

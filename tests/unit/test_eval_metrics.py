@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from common.text import category_leaf
-from evaluation.metrics import evaluate, first_relevant_rank, mrr_at_k, ndcg_at_k, recall_at_k
+from evaluation.metrics import evaluate, first_relevant_rank, mrr_at_k, ndcg_at_k, recall_at_k, reciprocal_rank
 from evaluation.runner import (
     EvalInputError,
     QueryResult,
@@ -67,6 +67,10 @@ def test_cutoffs_and_first_relevant_rank() -> None:
     assert mrr_at_k(ranked, qrels, 10) == 0.0
     assert mrr_at_k(ranked, qrels, 20) == pytest.approx(1 / 11)
     assert recall_at_k(ranked, qrels, 10) == 0.0
+    assert reciprocal_rank(11, 20) == mrr_at_k(ranked, qrels, 20) and reciprocal_rank(11, 10) == 0.0
+    assert reciprocal_rank(None) == 0.0 and reciprocal_rank(1) == 1.0
+    with pytest.raises(ValueError, match="k=0"):
+        reciprocal_rank(1, 0)
     assert evaluate(ranked, qrels)["recall@100"] == 1.0
     assert ndcg_at_k(ranked, qrels, 20) == pytest.approx(1 / math.log2(12))
 

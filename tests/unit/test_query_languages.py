@@ -15,15 +15,15 @@ from query_rewriter.builder import request_body
 from query_rewriter.contracts import RewrittenQuery, WeightedText
 from query_rewriter.query_language import QueryLanguage, detect_query_language
 from query_rewriter.rewriter import Rewriter, translation_trust
-from translation.base import TranslationError
+from translation.base import Translation, Translator
 from translation.lexicon import Lexicon, pack
 
 CATALOG = ("en", "zh", "de", "es", "fr", "ja")
 WIDE = (*CATALOG, "it", "pt", "nl", "pl", "tr", "sv", "da", "fi")
 
 
-class _Lexicons:
-    """A translator stand-in whose dictionaries know a few words per language."""
+class _Lexicons(Translator):
+    """A translator whose dictionaries know a few words per language (and that translates nothing)."""
 
     words: ClassVar[dict[str, dict[str, str]]] = {
         "nl": {"luier": "diaper", "luiers": "diapers"},
@@ -32,10 +32,13 @@ class _Lexicons:
         "de": {"kaffee": "coffee"},
     }
 
-    def lexicon(self, source: str, target: str) -> Lexicon:
+    def lexicon_for(self, source: str, target: str) -> Lexicon | None:
         if source not in self.words:
-            raise TranslationError(f"no {source}->{target} dictionary")
+            return None
         return Lexicon(source, target, {k: pack([(v, 1.0)]) for k, v in self.words[source].items()})
+
+    def _translate_batch(self, texts, source, target, max_candidates):
+        return [[Translation(text, 1.0)] for text in texts]
 
 
 @pytest.mark.parametrize(("text", "lang"), [

@@ -65,6 +65,14 @@ def test_the_cache_is_bounded() -> None:
     assert len(cache) == 2
     assert cache.get(("b", "en", "de", 3)) is None  # least recently used went first
     assert cache.get(("a", "en", "de", 3)) is not None
+    assert (cache.hits, cache.misses) == (1, 1)
+    off = LruCache(0)
+    off.put(("a", "en", "de", 3), [Translation("a", 1.0)])
+    assert len(off) == 0 and off.get(("a", "en", "de", 3)) is None
+
+
+def test_a_model_translator_offers_no_lexicon() -> None:
+    assert EchoTranslator().lexicon_for("de", "en") is None
 
 
 def test_max_candidates_must_be_positive() -> None:
