@@ -93,6 +93,8 @@ class Settings(BaseSettings):
     search_max_depth: int = 1000  # from + size
     # (lexical, vector). With e5 + USE the vector side carries most (docs/relevance.md).
     hybrid_weights: tuple[float, float] = (0.2, 0.8)
+    # (lexical, vector) weights of RRF where the cluster takes them (OpenSearch 3.1 on).
+    rrf_weights: tuple[float, float] = (0.5, 0.5)
     knn_candidates: int = 100  # k of the vector sub-query and depth of the lexical one
     # One search's total time on the cluster: every request it makes and every retry share it
     # (each request's timeout is what is left), so a slow cluster ends the search on time.

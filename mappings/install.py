@@ -13,6 +13,8 @@ from opensearchpy import OpenSearch
 from opensearchpy.exceptions import NotFoundError, RequestError
 
 from common.errors import BabelshopError, InputError
+from common.settings import get_settings
+from mappings import features
 from mappings.analysis import SYNONYM_DIR
 from mappings.deadletter import deadletter_body
 from mappings.pipelines import hybrid_pipeline, pipeline_name, rrf_pipeline
@@ -64,11 +66,15 @@ def next_version(client: OpenSearch, alias: str) -> int:
 def setup(client: OpenSearch, alias: str, languages: tuple[str, ...], dimension: int,
           weights: tuple[float, float] | None = None, synonym_dir: Path | None = None,
           shards: int = DEFAULT_SHARDS, replace_incompatible: bool = False,
-          grace_s: float = DEFAULT_GRACE_S, replicas: int = 0) -> SetupReport:
+          grace_s: float = DEFAULT_GRACE_S, replicas: int | None = None,
+          rrf_weights: tuple[float, float] | None = None) -> SetupReport:
     """Make the cluster ready for ``alias``: template, index behind the alias, pipelines.
 
     ``shards`` applies to a new index; an existing one keeps its count until ``babelshop reindex``.
-    ``replicas`` (copies of each shard on other nodes) is set on the index either way.
+    ``replicas`` (copies of each shard on other nodes) is set on the index either way; by default
+    it is ``BABELSHOP_INDEX_REPLICAS``, so every caller on a cluster gets the copies its operator chose.
+    ``rrf_weights`` (default ``BABELSHOP_RRF_WEIGHTS``) weigh RRF's sub-queries where the cluster
+    takes weights (3.1 on); elsewhere RRF is unweighted.
     An index with vectors of another width raises :class:`VectorWidthError`, unless
     ``replace_incompatible``: then its documents are dropped and an empty index replaces it. That
     is for indices their owner rebuilds anyway (the benchmarks', the tests'), never a catalog."""
@@ -77,6 +83,10 @@ def setup(client: OpenSearch, alias: str, languages: tuple[str, ...], dimension:
                f"Pass another --index name, or move its documents with 'babelshop reindex'.")
         raise SetupError(msg)
     synonym_dir = synonym_dir or SYNONYM_DIR
+    if replicas is None:
+        replicas = get_settings().index_replicas
+    if rrf_weights is None:
+        rrf_weights = get_settings().rrf_weights
     client.indices.put_index_template(name=f"{alias}-template",
                                       body=template_body(alias, languages, dimension, synonym_dir, shards, replicas))
     body = index_body(languages, dimension, synonym_dir=synonym_dir, shards=shards, replicas=replicas)
@@ -101,9 +111,10 @@ def setup(client: OpenSearch, alias: str, languages: tuple[str, ...], dimension:
             report.index, report.created = target, True
     client.indices.create(index=alias + DEADLETTER_SUFFIX, body=deadletter_body(), ignore=400)
     kwargs = {"weights": weights} if weights else {}
-    for mode, pipeline in (("hybrid", hybrid_pipeline(**kwargs)), ("rrf", rrf_pipeline())):
+    rrf = rrf_pipeline(weights=features.rrf_weights(client, rrf_weights))
+    for mode, pipeline in (("hybrid", hybrid_pipeline(**kwargs)), ("rrf", rrf)):
         name = pipeline_name(alias, mode)
-        client.transport.perform_request("PUT", f"/_search/pipeline/{name}", body=pipeline)
+        client.search_pipeline.put(id=name, body=pipeline)
         report.pipelines.append(name)
     return report
 

@@ -24,12 +24,14 @@ def hybrid_pipeline(weights: tuple[float, float] = DEFAULT_WEIGHTS, technique: s
 RRF_RANK_CONSTANT = 60
 
 
-def rrf_pipeline(rank_constant: int = RRF_RANK_CONSTANT) -> dict:
+def rrf_pipeline(rank_constant: int = RRF_RANK_CONSTANT, weights: tuple[float, float] | None = None) -> dict:
+    """``weights`` (lexical, vector) only where the cluster takes them (``features.rrf_weights``)."""
+    combination: dict = {"technique": "rrf", "rank_constant": rank_constant}
+    if weights is not None:
+        combination["parameters"] = {"weights": list(weights)}
     return {
         "description": "babelshop: reciprocal rank fusion of lexical and vector hits",
-        "phase_results_processors": [{"score-ranker-processor": {
-            "combination": {"technique": "rrf", "rank_constant": rank_constant},
-        }}],
+        "phase_results_processors": [{"score-ranker-processor": {"combination": combination}}],
     }
 
 

@@ -16,7 +16,7 @@ every request goes through the client the search passes in, bounded by the searc
 from __future__ import annotations
 
 from common.settings import Settings
-from mappings.features import rrf_ranks_are_global
+from mappings.features import rrf_ranks_are_global, rrf_weights
 from mappings.pipelines import RRF_RANK_CONSTANT
 from query_rewriter.builder import knn_query, lexical_query
 from query_rewriter.contracts import Filters, Hit, HitExplanation, RewrittenQuery
@@ -68,6 +68,7 @@ def explain_hits(client, settings: Settings, alias: str, q: RewrittenQuery, hits
     lex_scores = [s for _, s, _ in lex.values()] or [0.0]
     vec_scores = [s for _, s in vec.values()] or [0.0]
     w_lex, w_vec = settings.hybrid_weights
+    rrf_w = (rrf_weights(client, settings.rrf_weights, settings.opensearch_url) or (1.0, 1.0)) if q.mode == "rrf" else None
     for hit in hits:
         l_rank, l_raw, matched = lex.get(hit.id, (None, None, []))
         v_rank, v_raw = vec.get(hit.id, (None, None))
@@ -75,7 +76,8 @@ def explain_hits(client, settings: Settings, alias: str, q: RewrittenQuery, hits
         if q.mode == "rrf":
             l_n = 1.0 / (RRF_RANK_CONSTANT + l_rank) if l_rank else 0.0
             v_n = 1.0 / (RRF_RANK_CONSTANT + v_rank) if v_rank else 0.0
-            combined, weights, technique = l_n + v_n, (1.0, 1.0), "rrf"
+            weights, technique = rrf_w, "rrf"
+            combined = weights[0] * l_n + weights[1] * v_n
         elif q.mode == "hybrid":
             l_n = min_max(l_raw, min(lex_scores), max(lex_scores)) or 0.0
             v_n = min_max(v_raw, min(vec_scores), max(vec_scores)) or 0.0
