@@ -96,13 +96,23 @@ def _time_documents(encoder, texts: list[str], batch_size: int) -> float:
 
 
 def _bytes_per_product(client, alias: str) -> int:
-    """Primary store size of ``alias`` after a force-merge to one segment, per document: what
-    a catalog costs on disk once deleted and updated versions are gone."""
+    """On-disk size of ``alias``'s primary shards after a force-merge to one segment, per
+    document: what a catalog costs once deleted and updated versions are gone."""
     client.indices.forcemerge(index=alias, max_num_segments=1, request_timeout=3600)
     client.indices.refresh(index=alias)
-    stats = client.indices.stats(index=alias, metric="store")["_all"]["primaries"]["store"]["size_in_bytes"]
-    count = client.count(index=alias)["count"]
-    return round(stats / max(count, 1))
+    return round(segment_bytes(client, alias) / max(client.count(index=alias)["count"], 1))
+
+
+def segment_bytes(client, index: str) -> int:
+    """Bytes of the live segments of the primary shards (read from the segments themselves: the
+    store statistics are cached for a while after a merge)."""
+    total = 0
+    for shards in client.indices.segments(index=index)["indices"].values():
+        for copies in shards["shards"].values():
+            for copy in copies:
+                if copy["routing"]["primary"]:
+                    total += sum(seg["size_in_bytes"] for seg in copy["segments"].values() if seg["search"])
+    return total
 
 
 def _print(figures: dict, as_json: bool) -> None:

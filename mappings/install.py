@@ -177,6 +177,15 @@ def _analysis_differs(client: OpenSearch, index: str, body: dict) -> bool:
     return settings.get("analysis") != _stringify(body["settings"]["analysis"])
 
 
+def _fixed_settings_differ(client: OpenSearch, index: str, body: dict) -> bool:
+    """Settings fixed at creation (where the vector is stored) that the index lacks: only a copy
+    into a new index brings them."""
+    current = client.indices.get_settings(index=index, include_defaults=True, flat_settings=True)[index]
+    stored = {**current.get("defaults", {}), **current["settings"]}
+    wanted = body["settings"]["index"]["knn.derived_source.enabled"]
+    return str(stored.get("index.knn.derived_source.enabled", "false")).lower() != str(wanted).lower()
+
+
 def _upgrade(client: OpenSearch, alias: str, index: str, body: dict, grace_s: float) -> tuple[str, list[str]]:
     """Bring an existing index to the current schema where that needs no re-embedding; returns
     the index serving ``alias`` afterwards and what changed. New analyzers mean a rebuild (see
@@ -191,6 +200,8 @@ def _upgrade(client: OpenSearch, alias: str, index: str, body: dict, grace_s: fl
         raise VectorWidthError(msg)
     if _analysis_differs(client, index, body):
         return rebuild_with(client, alias, index, body, grace_s=grace_s), ["analysis (rebuilt)"]
+    if _fixed_settings_differ(client, index, body):
+        return rebuild_with(client, alias, index, body, grace_s=grace_s), ["vector storage (rebuilt)"]
     try:
         client.indices.put_mapping(index=index, body=body["mappings"])
     except RequestError as exc:

@@ -66,6 +66,12 @@ def index_body(languages: tuple[str, ...], dimension: int, *, shards: int = DEFA
     body = {
         "settings": {
             "index": {"number_of_shards": shards, "number_of_replicas": replicas, "knn": True,
+                      # The vector lives once, in the k-NN field's own files: stored _source leaves
+                      # it out and every read (GET, search, _reindex, a partial update's merge)
+                      # puts it back. 3.x turns this on for k-NN indices by itself, 2.19 only when
+                      # asked; it is fixed at creation. Never exclude the vector from _source
+                      # instead: _reindex and partial updates would silently drop it.
+                      "knn.derived_source.enabled": True,
                       "refresh_interval": "1s", "max_result_window": 10000},
             "analysis": analysis_settings(languages, synonym_dir),
         },

@@ -47,3 +47,43 @@ def test_rrf_weights_where_the_line_takes_them(client: OpenSearch, index_name: s
             assert [h["_id"] for h in hits] == ["b", "a"]  # the vector's weight puts its hit first
     finally:
         client.search_pipeline.delete(id=f"{index_name}-rrf", ignore=404)
+
+
+def test_the_vector_is_stored_once_outside_source_and_comes_back_on_every_read(client: OpenSearch,
+                                                                             index_name: str) -> None:
+    """Both lines: babelshop's index keeps the vector only in the k-NN field's files (derived
+    source), yet a GET, a partial update and a server-side _reindex all still see it."""
+    import numpy as np
+
+    from benchmarks.cli import segment_bytes
+    from mappings.template import index_body
+
+    dimension, n = 896, 150
+    rng = np.random.default_rng(7)
+    vectors = rng.normal(size=(n, dimension)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    body = index_body(("en",), dimension, shards=1)
+    client.indices.create(index=f"{index_name}_v1", body={**body, "aliases": {index_name: {}}})
+    actions = []
+    for i, vector in enumerate(vectors):
+        actions += [{"index": {"_index": f"{index_name}_v1", "_id": str(i)}},
+                    {"id": str(i), "title": f"Trail running shoe {i}", "lang": "en", "title_vector": vector.tolist()}]
+    assert not client.bulk(body=actions, refresh=True)["errors"]
+    client.indices.forcemerge(index=index_name, max_num_segments=1, request_timeout=600)
+    client.indices.refresh(index=index_name)
+    per_doc = segment_bytes(client, f"{index_name}_v1") / n
+    # As JSON in _source the vector alone would take about 20 bytes per dimension.
+    assert per_doc < 12 * dimension, per_doc
+
+    client.update(index=f"{index_name}_v1", id="3", body={"doc": {"price": 9.5}}, refresh=True)
+    stored = client.get(index=f"{index_name}_v1", id="3")["_source"]
+    assert stored["price"] == 9.5
+    assert np.array_equal(np.asarray(stored["title_vector"], dtype=np.float32), vectors[3])
+
+    client.indices.create(index=f"{index_name}_v2", body=body)
+    client.reindex(body={"source": {"index": f"{index_name}_v1"}, "dest": {"index": f"{index_name}_v2"}},
+                   refresh=True, request_timeout=600)
+    knn = {"size": 1, "query": {"knn": {"title_vector": {"vector": vectors[42].tolist(), "k": 1}}}}
+    assert client.search(index=f"{index_name}_v2", body=knn)["hits"]["hits"][0]["_id"] == "42"
+    copied = client.get(index=f"{index_name}_v2", id="3")["_source"]
+    assert np.array_equal(np.asarray(copied["title_vector"], dtype=np.float32), vectors[3])
