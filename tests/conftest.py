@@ -4,7 +4,6 @@ cannot reach them fails (it never skips)."""
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Iterator
 
 import pytest
@@ -35,9 +34,9 @@ def client(settings: Settings):
 
 @pytest.fixture
 def index_name(client) -> Iterator[str]:
-    """A uuid-named alias; its versioned indices are deleted afterwards."""
-    name = f"test-{uuid.uuid4().hex[:10]}"
+    """A uuid-named alias; everything set up for it (indices, template, pipelines) is removed afterwards."""
+    from tests.helpers import remove_alias, unique_name
+
+    name = unique_name("test")
     yield name
-    client.indices.delete(index=f"{name}_v*,{name}-deadletter,{name}-querylog,{name}-rebuild", ignore_unavailable=True,
-                          allow_no_indices=True,
-                          ignore=404)
+    remove_alias(client, name)

@@ -1,11 +1,50 @@
-"""Small helpers the integration tests share."""
+"""Small helpers the integration tests share: counting, unique names, free ports, cleanup.
+
+Every resource a test creates gets a name no other run (or other checkout on the same cluster)
+can hold, and is removed afterwards, so runs neither collide nor pile up leftovers."""
 
 from __future__ import annotations
 
+import socket
+import uuid
+
 from opensearchpy import OpenSearch
+
+from mappings.pipelines import pipeline_name
+
+#: The sample catalog's alias for this test session (tests/integration/conftest.py indexes it
+#: and removes it at the end); a module constant so parametrized tests can name it too.
+SAMPLE_ALIAS = f"babelshop-test-sample-{uuid.uuid4().hex[:8]}"
+
+#: What ``mappings.install.setup``, the ingest and the searches create next to an alias.
+_ALIAS_INDEX_SUFFIXES = ("_v*", "-deadletter", "-querylog", "-rebuild")
 
 
 def count(client: OpenSearch, alias: str) -> int:
     """How many documents ``alias`` holds, after a refresh."""
     client.indices.refresh(index=alias)
     return client.count(index=alias)["count"]
+
+
+def unique_name(prefix: str = "test") -> str:
+    """A name for an alias, queue or directory that no other test run uses."""
+    return f"{prefix}-{uuid.uuid4().hex[:10]}"
+
+
+def free_port() -> int:
+    """A loopback TCP port nothing listens on right now, for a server a test starts: the system
+    picks it, so parallel runs and other services never meet on a hard-coded number."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def remove_alias(client: OpenSearch, alias: str) -> None:
+    """Delete everything set up for ``alias``: its versioned indices, dead letters, query log and
+    rebuild state, its index template and its search pipelines. Missing parts are fine."""
+    client.indices.delete(index=",".join(alias + suffix for suffix in _ALIAS_INDEX_SUFFIXES),
+                          ignore_unavailable=True, allow_no_indices=True, ignore=404)
+    client.indices.delete_index_template(name=f"{alias}-template", ignore=404)
+    for mode in ("hybrid", "rrf"):
+        client.transport.perform_request("DELETE", f"/_search/pipeline/{pipeline_name(alias, mode)}",
+                                         params={"ignore": 404})

@@ -2,30 +2,33 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 from opensearchpy import OpenSearch
 
 from common.settings import Settings
-
-SAMPLE_ALIAS = "babelshop-test-sample"
+from tests.helpers import SAMPLE_ALIAS, remove_alias
 
 
 @pytest.fixture(scope="session")
-def sample_alias(client: OpenSearch, settings: Settings) -> str:
-    """Set up ``SAMPLE_ALIAS`` and ingest the bundled catalog; products already indexed with the
-    same content are skipped, so a warm run costs a few seconds."""
+def sample_alias(client: OpenSearch, settings: Settings) -> Iterator[str]:
+    """Set up ``SAMPLE_ALIAS`` (unique to this session) and ingest the bundled catalog; the
+    embedding cache keeps a repeated run quick. Everything set up for it is removed at the end."""
     from babelshop.sample import SAMPLE_CATALOG, load_sample
     from encoders import load_encoder
     from indexer.ingest import ingest_inline
     from mappings.install import setup
 
-    # replace_incompatible: a sample index left by another encoder (a longer vector) is rebuilt.
-    setup(client, SAMPLE_ALIAS, settings.catalog_languages, load_encoder(settings).dimension,
-          weights=settings.hybrid_weights, replace_incompatible=True)
-    result = ingest_inline(SAMPLE_CATALOG, settings, index=SAMPLE_ALIAS)
-    assert not result.rejected and not result.failed
-    assert client.count(index=SAMPLE_ALIAS)["count"] == len(load_sample())
-    return SAMPLE_ALIAS
+    try:
+        setup(client, SAMPLE_ALIAS, settings.catalog_languages, load_encoder(settings).dimension,
+              weights=settings.hybrid_weights)
+        result = ingest_inline(SAMPLE_CATALOG, settings, index=SAMPLE_ALIAS)
+        assert not result.rejected and not result.failed
+        assert client.count(index=SAMPLE_ALIAS)["count"] == len(load_sample())
+        yield SAMPLE_ALIAS
+    finally:
+        remove_alias(client, SAMPLE_ALIAS)
 
 
 @pytest.fixture

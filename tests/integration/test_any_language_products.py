@@ -20,7 +20,7 @@ from indexer.ingest import ingest_inline
 from languages.registry import with_analyzer
 from mappings.template import index_body
 from query_rewriter.search import Searcher
-from tests.helpers import count
+from tests.helpers import count, remove_alias
 
 pytestmark = [pytest.mark.integration, pytest.mark.compat]
 
@@ -78,8 +78,7 @@ def indexed(tmp_path_factory: pytest.TempPathFactory, client: OpenSearch,
         assert result.indexed == len(PRODUCTS)
         yield alias, ids
     finally:
-        client.indices.delete(index=f"{alias}_v*,{alias}-deadletter,{alias}-querylog", ignore_unavailable=True,
-                              allow_no_indices=True, ignore=404)
+        remove_alias(client, alias)
 
 
 def test_every_product_is_indexed_whatever_its_language(client: OpenSearch, settings: Settings, indexed) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -20,11 +21,12 @@ from opensearchpy import OpenSearch
 from common.settings import Settings
 from query_rewriter.contracts import SearchResponse
 from query_rewriter.search import Searcher
+from tests.helpers import SAMPLE_ALIAS
 
 pytestmark = [pytest.mark.integration, pytest.mark.compat, pytest.mark.usefixtures("sample_alias")]
 
 CATALOG = Path(__file__).resolve().parents[2] / "babelshop" / "data" / "sample_catalog.jsonl"
-ALIAS = "babelshop-test-sample"  # tests/integration/conftest.py indexes the sample catalog there
+ALIAS = SAMPLE_ALIAS  # tests/integration/conftest.py indexes the sample catalog there, unique per session
 TOP_K = 10
 CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
@@ -229,8 +231,10 @@ CASES = [
 
 
 @pytest.fixture(scope="module")
-def searcher(settings: Settings, client: OpenSearch) -> Searcher:
-    return Searcher(settings, client=client)
+def searcher(settings: Settings, client: OpenSearch) -> Iterator[Searcher]:
+    searcher = Searcher(settings, client=client)
+    yield searcher
+    searcher.flush_log()  # before the sample alias and its query log are removed, or a late entry recreates the log
 
 
 @pytest.fixture(scope="module")

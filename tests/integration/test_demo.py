@@ -12,6 +12,7 @@ import pytest
 from opensearchpy import OpenSearch
 
 from common.settings import Settings
+from tests.helpers import remove_alias
 
 pytestmark = pytest.mark.integration
 
@@ -29,5 +30,4 @@ def test_the_demo_searches_serves_and_ends_without_a_terminal(client: OpenSearch
         assert "answered 200" in result.stdout and "cross-lingual search" in result.stdout
         assert client.count(index=alias)["count"] > 0
     finally:
-        client.indices.delete(index=f"{alias}_v*,{alias}-deadletter,{alias}-querylog", ignore_unavailable=True,
-                              allow_no_indices=True, ignore=404)
+        remove_alias(client, alias)

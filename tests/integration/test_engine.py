@@ -13,6 +13,7 @@ import pytest
 from opensearchpy import OpenSearch
 
 from engine.paths import default_root
+from tests.helpers import free_port
 
 pytestmark = pytest.mark.integration
 
@@ -137,7 +138,7 @@ def test_data_survives_stop_and_start() -> None:
     instance = default_root().parent / f"test-instance-{uuid.uuid4().hex[:8]}"
     env = {**os.environ, "BABELSHOP_ENGINE_DIR": str(instance),
            "BABELSHOP_ENGINE_HOMES": str(default_root()), "BABELSHOP_ENGINE_HEAP": "512m"}
-    port = 9277
+    port = free_port()  # the system's pick: a fixed number may be held by another run or service
     try:
         started = _cli("engine", "start", "--port", str(port), env=env)
         assert started.returncode == 0, started.stderr

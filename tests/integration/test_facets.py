@@ -18,6 +18,7 @@ from opensearchpy import OpenSearch
 from common.settings import Settings
 from query_rewriter.contracts import MODES, Filters
 from query_rewriter.search import Searcher
+from tests.helpers import remove_alias
 
 pytestmark = pytest.mark.integration
 
@@ -56,8 +57,7 @@ def alias(client: OpenSearch, settings: Settings, tmp_path_factory):
     assert result.indexed == len(facet_catalog()) and not result.rejected
     client.indices.refresh(index=name)
     yield name
-    client.indices.delete(index=f"{name}_v*,{name}-deadletter,{name}-querylog", ignore_unavailable=True,
-                          allow_no_indices=True, ignore=404)
+    remove_alias(client, name)
 
 
 @pytest.fixture(scope="module")

@@ -24,6 +24,7 @@ from query_rewriter.search import Searcher
 from service.app import create_app
 from service.server import ServerThread
 from tests.fault_proxy import FaultProxy
+from tests.helpers import remove_alias
 
 pytestmark = pytest.mark.integration
 
@@ -58,8 +59,7 @@ def alias(client: OpenSearch, settings: Settings, tmp_path_factory):
     assert ingest_inline(path, settings, index=name).indexed == len(PRODUCTS)
     client.indices.refresh(index=name)
     yield name
-    client.indices.delete(index=f"{name}_v*,{name}-deadletter,{name}-querylog", ignore_unavailable=True,
-                          allow_no_indices=True, ignore=404)
+    remove_alias(client, name)
 
 
 @pytest.fixture(scope="module")

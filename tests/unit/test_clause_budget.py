@@ -53,6 +53,7 @@ def rendered_leaves(query: dict) -> int:
     return total
 
 
+@pytest.mark.slow
 @settings(derandomize=True, max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(q=queries, limit=st.sampled_from([STOCK_CLAUSE_LIMIT, 512, 4096]), filters=filters)
 def test_random_long_queries_never_exceed_the_budget(q: RewrittenQuery, limit: int, filters: Filters | None) -> None:
@@ -166,6 +167,7 @@ def rewriter():
     return Rewriter(s, encoder=_Encoder(), translator=load_translator(s))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("text", [
     " ".join(["waterproof running shoes for men with a cushioned midsole and grippy outsole"] * 4),  # 44 words
     " ".join(f"word{i} sneakers laptop" for i in range(34)),  # over 100 words

@@ -11,6 +11,7 @@ import threading
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 
+import pytest
 import yaml
 
 from babelshop.dashboards import NDJSON, import_objects, saved_objects, to_ndjson
@@ -18,6 +19,7 @@ from babelshop.dashboards import NDJSON, import_objects, saved_objects, to_ndjso
 ROOT = Path(__file__).resolve().parents[2]
 
 
+@pytest.mark.slow
 def test_docker_compose_config_is_valid() -> None:
     compose = shutil.which("docker-compose")
     assert compose, "docker-compose is missing: `make test` installs Debian's docker-compose package"
@@ -43,6 +45,7 @@ def test_docker_compose_config_is_valid() -> None:
     assert "/healthz" in " ".join(search["healthcheck"]["test"])
 
 
+@pytest.mark.slow
 def test_docker_compose_switches_both_images_to_the_2_19_line() -> None:
     env = {**os.environ, "OPENSEARCH_ADMIN_PASSWORD": "Test-Only-Passw0rd!", "OPENSEARCH_VERSION": "2.19.1"}
     result = subprocess.run(["docker-compose", "-f", str(ROOT / "docker-compose.yml"), "config"], capture_output=True,
@@ -53,6 +56,7 @@ def test_docker_compose_switches_both_images_to_the_2_19_line() -> None:
     assert services["dashboards"]["image"] == "opensearchproject/opensearch-dashboards:2.19.1"
 
 
+@pytest.mark.slow
 def test_docker_compose_refuses_to_run_without_a_password() -> None:
     env = {k: v for k, v in os.environ.items() if k != "OPENSEARCH_ADMIN_PASSWORD"}
     result = subprocess.run(["docker-compose", "-f", str(ROOT / "docker-compose.yml"), "config"],
@@ -76,6 +80,7 @@ def test_saved_objects_reference_only_objects_they_define() -> None:
     assert "zero_results:true" in zero["attributes"]["kibanaSavedObjectMeta"]["searchSourceJSON"]
 
 
+@pytest.mark.slow
 def test_import_posts_ndjson_with_the_xsrf_header() -> None:
     seen: dict = {}
 

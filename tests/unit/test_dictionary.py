@@ -271,3 +271,9 @@ def test_missing_dictionaries_name_the_debian_package(tmp_path: Path) -> None:
         translator.translate("pantofi", "ro", "sw")
     with pytest.raises(TranslationError, match=r"'xx' is no language babelshop knows"):
         translator.translate("abc", "xx", "en")
+    assert translator.lexicon_for("de", "en") is None  # the language vote skips a pair it cannot read
+
+
+def test_lexicon_for_is_the_pair_lexicon(translator: DictionaryTranslator) -> None:
+    found = translator.lexicon_for("de", "en")
+    assert found is translator.lexicon("de", "en") and found.lookup("laufschuhe") is not None

@@ -15,6 +15,10 @@ from common.settings import Settings
 from translation import cedict, dictd
 from translation.dictionary import DictionaryTranslator
 
+# Whole installed dictionaries are parsed (the lexicon cache is empty on a fresh clone): make test runs
+# these, make unit leaves them out.
+pytestmark = pytest.mark.slow
+
 SMALL_PAIRS = ("fra-eng", "eng-fra", "spa-eng", "eng-spa")
 
 

@@ -181,6 +181,7 @@ def tiny_st(tiny_model_dir: Path) -> SentenceTransformerEncoder:
     return SentenceTransformerEncoder(tiny_model_dir, device="cpu", query_prefix="query: ", passage_prefix="passage: ")
 
 
+@pytest.mark.slow
 def test_st_shapes_unit_rows_and_empty(tiny_st: SentenceTransformerEncoder) -> None:
     vectors = tiny_st.encode_documents(["running shoes", "coffee maker", "phone case"])
     assert vectors.shape == (3, 32) and vectors.dtype == np.float32
@@ -189,6 +190,7 @@ def test_st_shapes_unit_rows_and_empty(tiny_st: SentenceTransformerEncoder) -> N
     assert tiny_st.id.startswith(f"st:{tiny_st.model_name}@")
 
 
+@pytest.mark.slow
 def test_st_id_changes_when_a_local_model_is_retrained_in_place(tmp_path: Path, tiny_model_dir: Path) -> None:
     # The id keys the embedding cache: weights rewritten in the same directory must not reuse old vectors.
     import os
@@ -205,6 +207,7 @@ def test_st_id_changes_when_a_local_model_is_retrained_in_place(tmp_path: Path, 
     assert SentenceTransformerEncoder("intfloat/multilingual-e5-small").id == "st:intfloat/multilingual-e5-small"
 
 
+@pytest.mark.slow
 def test_st_prefixes_are_applied_inside(tiny_st: SentenceTransformerEncoder) -> None:
     raw = tiny_st.load()
     expected = raw.encode(["query: red laptop bag", "passage: red laptop bag"], normalize_embeddings=True, prompt="")
@@ -213,12 +216,14 @@ def test_st_prefixes_are_applied_inside(tiny_st: SentenceTransformerEncoder) -> 
     assert not np.allclose(expected[0], expected[1])
 
 
+@pytest.mark.slow
 def test_st_batching_does_not_change_vectors(tiny_model_dir: Path, tiny_st: SentenceTransformerEncoder) -> None:
     texts = ["running shoes", "blue phone case", "coffee maker", "trail", "laptop bag"]
     small = SentenceTransformerEncoder(tiny_model_dir, device="cpu", batch_size=2, query_prefix="query: ")
     np.testing.assert_allclose(small.encode_queries(texts), tiny_st.encode_queries(texts), atol=1e-5)
 
 
+@pytest.mark.slow
 def test_st_prefix_defaults(tmp_path: Path, tiny_model_dir: Path) -> None:
     plain = SentenceTransformerEncoder(tiny_model_dir, device="cpu")
     assert plain.prefix("query") == "" and plain.prefix("passage") == ""
@@ -231,6 +236,7 @@ def test_st_prefix_defaults(tmp_path: Path, tiny_model_dir: Path) -> None:
     assert (own.prefix("query"), own.prefix("passage")) == ("q: ", "")
 
 
+@pytest.mark.slow
 def test_st_is_lazy_and_picks_device(tiny_model_dir: Path) -> None:
     encoder = SentenceTransformerEncoder(tiny_model_dir)
     assert encoder._model is None  # constructing loads nothing
@@ -244,6 +250,7 @@ def test_st_is_lazy_and_picks_device(tiny_model_dir: Path) -> None:
     assert encoder.batch_size == 7
 
 
+@pytest.mark.slow
 def test_st_load_errors_read_as_sentences(tmp_path: Path) -> None:
     with pytest.raises(EncoderLoadError, match="not a sentence-transformers model directory"):
         SentenceTransformerEncoder(tmp_path, device="cpu").load()
@@ -251,6 +258,7 @@ def test_st_load_errors_read_as_sentences(tmp_path: Path) -> None:
         SentenceTransformerEncoder("intfloat/no-such-model-here", device="cpu").load()
 
 
+@pytest.mark.slow
 def test_load_encoder_sentence_transformers(tiny_model_dir: Path) -> None:
     settings = Settings(embedder="sentence-transformers", embedder_model=str(tiny_model_dir), device="cpu")
     encoder = load_encoder(settings)

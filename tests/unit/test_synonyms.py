@@ -368,6 +368,7 @@ def installed(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathF
     return {"en": load_wordnet(cache_dir), "zh": load_cedict_synsets(cache_dir)}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("term", "expected"), [
     ("sofa", {"couch", "lounge"}), ("laptop", {"laptop computer"}), ("sneakers", {"gym shoe", "tennis shoe"}),
     ("notebook", {"notebook computer"}), ("mice", {"computer mouse"}),
@@ -378,11 +379,13 @@ def test_installed_wordnet(installed: dict[str, Thesaurus], term: str, expected:
     assert all(0 < w < 1 for _, w in found)
 
 
+@pytest.mark.slow
 def test_installed_cedict_synsets(installed: dict[str, Thesaurus]) -> None:
     assert {"单车", "脚踏车"} <= set(texts_of(installed["zh"].lookup("自行车")))
     assert "笔记本计算机" in texts_of(installed["zh"].lookup("笔记本电脑"))
 
 
+@pytest.mark.slow
 def test_warm_expansion_takes_well_under_five_milliseconds(installed: dict[str, Thesaurus], tmp_path: Path) -> None:
     ex = Expander(Settings(cache_dir=tmp_path), translator=FakeTranslator(), thesauri=installed)
     words = ["sofa", "laptop", "sneakers", "backpack", "wallet", "headphones", "camera", "jeans", "dress", "mouse"]

@@ -176,6 +176,7 @@ TRAIN = [Pair("laufschuhe", "running shoes", "de"), Pair("kaffeemaschine", "coff
 HELDOUT = [Pair("laufschuhe", "trail running shoes", "de"), Pair("tasche", "bag", "de")]
 
 
+@pytest.mark.slow
 def test_finetune_smoke_writes_a_loadable_model(tiny_model: Path, tmp_path: Path) -> None:
     from sentence_transformers import SentenceTransformer
 
@@ -204,6 +205,7 @@ def test_out_dir_is_never_clobbered(tmp_path: Path) -> None:
     check_out_dir(tmp_path / "new")  # absent is fine
 
 
+@pytest.mark.slow
 def test_cli_trains_on_user_pairs(tiny_model: Path, tmp_path: Path) -> None:
     from training.cli import train
 

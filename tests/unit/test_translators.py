@@ -105,6 +105,7 @@ def test_an_opus_model_refuses_another_pair() -> None:
     )
 
 
+@pytest.mark.slow
 def test_a_missing_model_reads_as_a_sentence(tmp_path: Path) -> None:
     from translation.transformers_mt import TransformersTranslator
 
@@ -154,6 +155,7 @@ def tiny_marian(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
+@pytest.mark.slow
 def test_marian_batches_and_weighs_beam_alternatives(tiny_marian: Path) -> None:
     from translation.transformers_mt import TransformersTranslator
 
@@ -169,6 +171,7 @@ def test_marian_batches_and_weighs_beam_alternatives(tiny_marian: Path) -> None:
         assert len({a.text for a in alternatives}) == len(alternatives)
 
 
+@pytest.mark.slow
 def test_marian_results_are_cached_and_deterministic(tiny_marian: Path) -> None:
     from translation.transformers_mt import TransformersTranslator
 
@@ -182,6 +185,7 @@ def test_marian_results_are_cached_and_deterministic(tiny_marian: Path) -> None:
     assert fresh.translate("coffee maker with grinder", "en", "de", max_candidates=2) == first
 
 
+@pytest.mark.slow
 def test_load_translator_builds_the_transformers_backend(tiny_marian: Path, tmp_path: Path) -> None:
     from translation.transformers_mt import TransformersTranslator
 
