@@ -14,12 +14,17 @@ from pathlib import Path
 
 import click
 
+from benchmarks.figures import bytes_per_product, percentile, print_figures
+from benchmarks.scale import bench_scale
 from common.settings import get_settings
 
 
 @click.group()
 def bench() -> None:
     """Benchmarks (not tests): speed and memory goals."""
+
+
+bench.add_command(bench_scale)  # in its own module: it builds and reuses its own index
 
 
 @bench.command("indexing")
@@ -69,7 +74,7 @@ def bench_indexing(n: int, batch_size: int, as_json: bool) -> None:
         second = ingest_inline(path, settings, batch_size=batch_size, service=service)
         reingest_s = time.perf_counter() - start
 
-        bytes_per_product = _bytes_per_product(client, settings.index)
+        per_product = bytes_per_product(client, settings.index)[0]
         client.indices.delete(index=f"{settings.index}_v*,{settings.index}-deadletter")
     figures = {
         "products": len(products), "indexed": first.indexed, "embedded_first": first.embedded,
@@ -78,13 +83,13 @@ def bench_indexing(n: int, batch_size: int, as_json: bool) -> None:
         "products_per_s": round(len(products) / pipeline_s, 1),
         "encoder_only_per_s": round(len(texts) / encoder_s, 1),
         "primary_encoder_only_per_s": round(len(texts) / primary_s, 1),
-        "bytes_per_product": bytes_per_product,
+        "bytes_per_product": per_product,
         "ratio": round(encoder_s / pipeline_s, 3),
         "reingest_speedup": round(pipeline_s / reingest_s, 1),
         "encoder": enricher.encoder.id, "translator": enricher.translator.id,
         "languages": list(settings.catalog_languages),
     }
-    _print(figures, as_json)
+    print_figures(figures, as_json)
 
 
 def _time_documents(encoder, texts: list[str], batch_size: int) -> float:
@@ -93,41 +98,6 @@ def _time_documents(encoder, texts: list[str], batch_size: int) -> float:
     for i in range(0, len(texts), batch_size):
         encoder.encode_documents(texts[i:i + batch_size])
     return time.perf_counter() - start
-
-
-def _bytes_per_product(client, alias: str) -> int:
-    """On-disk size of ``alias``'s primary shards after a force-merge to one segment, per
-    document: what a catalog costs once deleted and updated versions are gone."""
-    client.indices.forcemerge(index=alias, max_num_segments=1, request_timeout=3600)
-    client.indices.refresh(index=alias)
-    return round(segment_bytes(client, alias) / max(client.count(index=alias)["count"], 1))
-
-
-def segment_bytes(client, index: str) -> int:
-    """Bytes of the live segments of the primary shards (read from the segments themselves: the
-    store statistics are cached for a while after a merge)."""
-    total = 0
-    for shards in client.indices.segments(index=index)["indices"].values():
-        for copies in shards["shards"].values():
-            for copy in copies:
-                if copy["routing"]["primary"]:
-                    total += sum(seg["size_in_bytes"] for seg in copy["segments"].values() if seg["search"])
-    return total
-
-
-def _print(figures: dict, as_json: bool) -> None:
-    if not as_json:
-        for key, value in figures.items():
-            click.echo(f"{key:>22}: {value}")
-    click.echo(json.dumps(figures))
-
-
-def _percentile(values: list[float], pct: float) -> float:
-    ordered = sorted(values)
-    if not ordered:
-        return 0.0
-    idx = min(len(ordered) - 1, max(0, round(pct / 100 * (len(ordered) - 1))))
-    return ordered[idx]
 
 
 def bench_queries(products: list[dict], limit: int) -> list[str]:
@@ -219,16 +189,16 @@ def bench_query(n: int, n_queries: int, as_json: bool) -> None:
                 timings[m].append((time.perf_counter() - start) * 1000)
     figures = {
         "products": searcher.client.count(index=alias)["count"], "queries": len(queries),
-        "rewrite_p50_ms": round(_percentile(rewrite_ms, 50), 2),
-        "hybrid_first_sight_p50_ms": round(_percentile(cold_ms, 50), 2),
-        "hybrid_first_sight_p99_ms": round(_percentile(cold_ms, 99), 2),
-        "query_encode_p50_ms": round(_percentile(encode_ms, 50), 2),
-        **{f"{m}_p50_ms": round(_percentile(timings[m], 50), 2) for m in modes},
-        "hybrid_p99_ms": round(_percentile(timings["hybrid"], 99), 2),
-        "hybrid_over_bm25_p50": round(_percentile(timings["hybrid"], 50) / _percentile(timings["bm25"], 50), 3),
+        "rewrite_p50_ms": round(percentile(rewrite_ms, 50), 2),
+        "hybrid_first_sight_p50_ms": round(percentile(cold_ms, 50), 2),
+        "hybrid_first_sight_p99_ms": round(percentile(cold_ms, 99), 2),
+        "query_encode_p50_ms": round(percentile(encode_ms, 50), 2),
+        **{f"{m}_p50_ms": round(percentile(timings[m], 50), 2) for m in modes},
+        "hybrid_p99_ms": round(percentile(timings["hybrid"], 99), 2),
+        "hybrid_over_bm25_p50": round(percentile(timings["hybrid"], 50) / percentile(timings["bm25"], 50), 3),
         "encoder": encoder.id,
     }
-    _print(figures, as_json)
+    print_figures(figures, as_json)
 
 
 def first_sight_queries(products: list[dict], n: int, *, seed: int = 15, exclude: set[str] = frozenset()) -> list[str]:
@@ -290,7 +260,7 @@ def closed_loop(clients: int, request, *, items: int | None = None, duration_s: 
     elapsed = time.perf_counter() - started
     return {"requests": len(latencies), "errors": len(errors), "first_error": errors[0] if errors else None,
             "seconds": round(elapsed, 3), "qps": round(len(latencies) / elapsed, 1),
-            "p50_ms": round(_percentile(latencies, 50), 2), "p99_ms": round(_percentile(latencies, 99), 2)}
+            "p50_ms": round(percentile(latencies, 50), 2), "p99_ms": round(percentile(latencies, 99), 2)}
 
 
 def _start_service(alias: str, port: int) -> tuple:
@@ -405,4 +375,4 @@ def bench_serve(clients: int, n: int, duration_s: float, n_queries: int, n_first
         "mixes": {"repeated": {"queries": len(repeated), "service": rep_service, "engine": rep_engine},
                   "first_sight": {"queries": len(first), "service": first_service, "engine": first_engine}},
     }
-    _print(figures, as_json)
+    print_figures(figures, as_json)

@@ -55,7 +55,7 @@ def test_the_vector_is_stored_once_outside_source_and_comes_back_on_every_read(c
     source), yet a GET, a partial update and a server-side _reindex all still see it."""
     import numpy as np
 
-    from benchmarks.cli import segment_bytes
+    from benchmarks.figures import segment_bytes
     from mappings.template import index_body
 
     dimension, n = 896, 150
