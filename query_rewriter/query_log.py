@@ -13,17 +13,7 @@ from datetime import UTC, datetime
 
 from opensearchpy import helpers
 
-QUERY_LOG_SUFFIX = "-querylog"
-MAPPING = {"properties": {
-    "at": {"type": "date"}, "query": {"type": "text", "fields": {"keyword": {"type": "keyword", "ignore_above": 256}}},
-    "lang": {"type": "keyword"}, "lang_confidence": {"type": "float"}, "mode": {"type": "keyword"},
-    "hits": {"type": "integer"}, "total": {"type": "long"}, "zero_results": {"type": "boolean"},
-    "took_ms": {"type": "float"}, "translated_to": {"type": "keyword"},
-}}
-
-
-def query_log_index(alias: str) -> str:
-    return alias + QUERY_LOG_SUFFIX
+from mappings.query_log import query_log_body, query_log_index
 
 
 class QueryLog:
@@ -72,8 +62,7 @@ class QueryLog:
             if pending and (item is None or marker is not None or len(pending) >= 200):
                 try:
                     for index in {d["_index"] for d in pending} - ensured:
-                        self.client.indices.create(index=index, body={
-                            "settings": {"number_of_replicas": 0}, "mappings": MAPPING}, ignore=400)
+                        self.client.indices.create(index=index, body=query_log_body(), ignore=400)
                         ensured.add(index)
                     helpers.bulk(self.client, ({"_index": d.pop("_index"), "_source": d} for d in pending),
                                  raise_on_error=False, refresh="wait_for" if marker else False)

@@ -11,8 +11,8 @@ from opensearchpy import OpenSearch
 from common.settings import Settings
 from indexer.service import IndexingService
 from mappings.install import reload_synonyms, setup
+from mappings.query_log import query_log_index
 from query_rewriter.contracts import Filters
-from query_rewriter.query_log import query_log_index
 from query_rewriter.search import Searcher
 
 pytestmark = [pytest.mark.integration, pytest.mark.compat]
