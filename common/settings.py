@@ -94,7 +94,7 @@ class Settings(BaseSettings):
     # (lexical, vector). With e5 + USE the vector side carries most (docs/relevance.md).
     hybrid_weights: tuple[float, float] = (0.2, 0.8)
     # (lexical, vector) weights of RRF where the cluster takes them (OpenSearch 3.1 on).
-    rrf_weights: tuple[float, float] = (0.5, 0.5)
+    rrf_weights: tuple[float, float] = (0.1, 0.9)
     knn_candidates: int = 100  # k of the vector sub-query and depth of the lexical one
     # One search's total time on the cluster: every request it makes and every retry share it
     # (each request's timeout is what is left), so a slow cluster ends the search on time.
