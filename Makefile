@@ -12,7 +12,7 @@ ENGINE_PORT ?= 9200
 # make test also runs the compatibility subset (pytest -m compat) against the other embedded
 # OpenSearch line, on its own port: BABELSHOP_ENGINE_VERSION picks the main one.
 OTHER_ENGINE_PORT ?= 9201
-OTHER_ENGINE_VERSION ?= $(shell $(PY) -c "import sys; sys.path.insert(0, '.'); from engine.versions import other_version; print(other_version())" 2>/dev/null)
+OTHER_ENGINE_VERSION ?= $(shell $(PY) -c "import sys; sys.path.insert(0, '.'); from engine.versions import other_version; print(other_version('$(BABELSHOP_ENGINE_VERSION)' or None))" 2>/dev/null)
 # A second checkout can run its own services beside the first: ENGINE_PORT=9201 REDIS_PORT=6380
 # BABELSHOP_ENGINE_DIR=/var/lib/babelshop/other make test
 export BABELSHOP_OPENSEARCH_URL ?= http://127.0.0.1:$(ENGINE_PORT)
