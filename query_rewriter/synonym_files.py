@@ -10,12 +10,13 @@ from importlib.resources import files
 from pathlib import Path
 
 from common.text import fold_plural, normalize_term
+from languages.registry import CJK
 
 SYNONYM_DIR = Path(str(files("mappings").joinpath("synonyms")))
 #: Curated rules are trusted most, yet weigh less than the query itself.
 SYNONYM_FILE_WEIGHT = 0.8
 #: Languages matched on characters, as they put no spaces between words.
-CHAR_LANGUAGES = frozenset({"zh", "ja", "ko"})
+CHAR_LANGUAGES = frozenset(CJK)
 
 _COMMA = re.compile(r"(?<!\\),")  # not an escaped one
 Rule = tuple[tuple[str, ...], tuple[str, ...]]

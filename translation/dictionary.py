@@ -25,7 +25,7 @@ from pathlib import Path
 from common.settings import Settings, get_settings
 from common.text import normalize_term
 from languages import registry
-from languages.registry import normalize_code
+from languages.registry import PIVOT, normalize_code
 from translation import cedict, dictd, frequency
 from translation.base import DEFAULT_CACHE_SIZE, Translation, TranslationError, Translator
 from translation.building import Entries, build_lexicon, compose, weigh_entries
@@ -35,7 +35,6 @@ from translation.word_order import COMPOUNDING
 
 log = logging.getLogger(__name__)
 
-PIVOT = "en"
 #: The language with the largest FreeDict dictionaries, through which small ones are helped:
 #: French-English gains from French-German with German-English.
 BRIDGE = "de"
