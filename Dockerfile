@@ -1,13 +1,13 @@
 # The babelshop worker (and CLI) image: offline models from packages, dictionaries from Debian.
 FROM python:3.11-slim-bookworm
 
-RUN apt-get update \
- && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-      wordnet-base dict-freedict-deu-eng dict-freedict-fra-eng dict-freedict-spa-eng dict-freedict-ita-eng \
-      dict-freedict-jpn-eng dict-freedict-eng-deu dict-freedict-eng-fra dict-freedict-eng-spa \
-      dict-freedict-eng-ita dict-freedict-eng-jpn dict-freedict-fra-deu dict-freedict-deu-fra \
-      dict-freedict-spa-deu dict-freedict-deu-spa \
- && rm -rf /var/lib/apt/lists/*
+# The dictionaries are the language registry's (into and out of English, and the bridges): it
+# imports only the standard library, so it lists them before the project is installed.
+COPY languages/__init__.py languages/registry.py /tmp/registry/languages/
+RUN packages=$(cd /tmp/registry && python -c "from languages.registry import debian_packages; print(' '.join(debian_packages()))") \
+ && apt-get update \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends wordnet-base $packages \
+ && rm -rf /var/lib/apt/lists/* /tmp/registry
 
 RUN useradd --create-home --uid 10001 babelshop && mkdir -p /var/cache/babelshop && chown babelshop /var/cache/babelshop
 WORKDIR /app

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import threading
@@ -110,3 +111,13 @@ def test_import_posts_ndjson_with_the_xsrf_header() -> None:
     assert result["successCount"] == 7
     assert seen["path"] == "/api/saved_objects/_import?overwrite=true" and seen["xsrf"] == "true"
     assert b'"type": "dashboard"' in seen["body"]
+
+
+def test_the_image_copies_every_package_and_installs_the_registrys_dictionaries() -> None:
+    """A package left out of the Dockerfile (the HTTP service once was) breaks the image at run
+    time only; the dictionaries must follow the language registry, not a list of their own."""
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    packages = sorted(p.parent.name for p in ROOT.glob("*/__init__.py") if p.parent.name != "tests")
+    copied = set(re.findall(r"^COPY (\w+) \1$", dockerfile, re.M))
+    assert set(packages) <= copied, sorted(set(packages) - copied)
+    assert "debian_packages()" in dockerfile and "dict-freedict-" not in dockerfile
