@@ -128,7 +128,9 @@ def status(paths: EnginePaths | None = None, *, port: int = DEFAULT_PORT) -> Eng
     health = cluster_health(url) if info else {}
     return EngineStatus(
         running=bool(info), url=url, pid=pid, version=info.get("version", {}).get("number"),
-        java=state.get("java"), health=health.get("status"), home=str(paths.home), data_dir=state.get("data_dir"),
+        # The node's own home: the default line's is another when it runs the other line.
+        java=state.get("java"), health=health.get("status"), home=state.get("home", str(paths.home)),
+        data_dir=state.get("data_dir"),
         log_file=str(paths.log_file), rss_mb=memory_mb(pid),
     )
 
@@ -259,7 +261,8 @@ def _launch(paths: EnginePaths, heap: str, java: str, java_major: int, version: 
         )
     paths.state_file.write_text(json.dumps({
         "pid": proc.pid, "url": f"http://127.0.0.1:{paths.port}", "port": paths.port, "version": version,
-        "java": f"{java_major} ({java})", "data_dir": str(paths.data_dir), "heap": heap, "cluster": cluster}))
+        "java": f"{java_major} ({java})", "data_dir": str(paths.data_dir), "home": str(paths.home), "heap": heap,
+        "cluster": cluster}))
     return proc
 
 

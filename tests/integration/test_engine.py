@@ -134,25 +134,32 @@ def _cli(*args: str, env: dict) -> subprocess.CompletedProcess:
 
 
 def test_data_survives_stop_and_start() -> None:
-    """A second node (own port and data dir, same assembled jars) keeps its index across a restart."""
+    """A second node (own port and data dir, same assembled jars), of the other line, keeps its
+    index across a restart, and its status names its own version and home."""
+    from engine.paths import default_version
+    from engine.versions import other_version
+
+    line = ("--version", other_version(default_version()))
     instance = default_root().parent / f"test-instance-{uuid.uuid4().hex[:8]}"
     env = {**os.environ, "BABELSHOP_ENGINE_DIR": str(instance),
            "BABELSHOP_ENGINE_HOMES": str(default_root()), "BABELSHOP_ENGINE_HEAP": "512m"}
     port = free_port()  # the system's pick: a fixed number may be held by another run or service
     try:
-        started = _cli("engine", "start", "--port", str(port), env=env)
+        started = _cli("engine", "start", "--port", str(port), *line, env=env)
         assert started.returncode == 0, started.stderr
         url = started.stdout.strip().splitlines()[-1]
         assert url == f"http://127.0.0.1:{port}"
         node = OpenSearch(hosts=[url])
         node.index(index="survivor", id="1", body={"title": "kept"}, refresh=True,
                    params={"wait_for_active_shards": "1"})
-        again = _cli("engine", "start", "--port", str(port), env=env)  # idempotent
+        again = _cli("engine", "start", "--port", str(port), *line, env=env)  # idempotent
         assert again.returncode == 0 and again.stdout.strip() == url
+        running = json.loads(_cli("engine", "status", "--port", str(port), "--json", env=env).stdout)
+        assert running["version"] == line[1] and running["home"].endswith(f"opensearch-{line[1]}"), running
         assert _cli("engine", "stop", env=env).returncode == 0
         status = json.loads(_cli("engine", "status", "--json", env=env).stdout)
         assert status["running"] is False
-        assert _cli("engine", "start", "--port", str(port), env=env).returncode == 0
+        assert _cli("engine", "start", "--port", str(port), *line, env=env).returncode == 0
         assert OpenSearch(hosts=[url]).get(index="survivor", id="1")["_source"] == {"title": "kept"}
     finally:
         _cli("engine", "stop", env=env)
