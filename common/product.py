@@ -12,6 +12,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from languages.registry import normalize_code
+
 #: OpenSearch refuses a document id longer than this many bytes (UTF-8), not characters.
 MAX_ID_BYTES = 512
 #: ``version`` is stored in a ``long`` field and compared as one.
@@ -69,8 +71,8 @@ class Product(BaseModel):
     @field_validator("lang")
     @classmethod
     def _lang_code(cls, value: str | None) -> str | None:
-        # "zh-CN" and "ZH" both mean the catalog language "zh".
-        return value.split("-")[0].split("_")[0].lower() if value else None
+        # "zh-CN" and "ZH" both mean the catalog language "zh" (the registry's one rule).
+        return (normalize_code(value) or None) if value else None
 
     @field_validator("currency")
     @classmethod

@@ -109,3 +109,8 @@ def test_an_unsure_guess_keeps_the_catalog_language(wide: Enricher) -> None:
 
 def test_a_given_code_is_kept_as_given(wide: Enricher) -> None:
     assert [lang for lang, _ in wide.detect([Product(id="p", title="Trail running shoes", lang="xx")])] == ["xx"]
+
+
+@pytest.mark.parametrize(("given", "stored"), [("zh-CN", "zh"), ("ZH_hant", "zh"), ("pt-BR", "pt"), ("no", "nb"), ("", None)])
+def test_a_products_language_code_is_normalized_as_the_registry_does(given: str, stored: str | None) -> None:
+    assert Product(id="p", title="t", lang=given).lang == stored
