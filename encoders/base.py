@@ -76,15 +76,33 @@ class Encoder(ABC):
         joined = [", ".join(_as_text_list(group)[: self.max_alternatives]) for group in groups]
         return self.encode_queries(joined)
 
+    def encode_query_and_alternatives(self, text: str, alternatives: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """A query's own vector and its alternatives' vector (pooled as
+        :meth:`encode_alternatives` pools them), from one batch: a query seen for the first
+        time needs both, and one forward pass over two rows costs less than two passes.
+        ``alternatives`` is not empty."""
+        joined = ", ".join(_as_text_list(alternatives)[: self.max_alternatives])
+        both = self.encode_queries([text, joined])
+        return both[0], both[1]
+
     def _encode(self, texts: Sequence[str], kind: TextKind) -> np.ndarray:
         batch = _as_text_list(texts)
         if not batch:
             return np.zeros((0, self.dimension), dtype=np.float32)
+        # Batches of similar lengths: a batch is padded to its longest text, so mixing a long
+        # description with short titles makes every row of that batch pay for the long one.
+        order = sorted(range(len(batch)), key=lambda i: len(batch[i])) if len(batch) > self.batch_size else None
+        ordered = [batch[i] for i in order] if order else batch
         parts = [
-            self._encode_batch(batch[start : start + self.batch_size], kind)
-            for start in range(0, len(batch), self.batch_size)
+            self._encode_batch(ordered[start : start + self.batch_size], kind)
+            for start in range(0, len(ordered), self.batch_size)
         ]
-        return l2_normalize(np.concatenate(parts, axis=0))
+        vectors = l2_normalize(np.concatenate(parts, axis=0))
+        if order is None:
+            return vectors
+        restored = np.empty_like(vectors)
+        restored[order] = vectors
+        return restored
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(id={self.id!r})"

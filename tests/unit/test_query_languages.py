@@ -112,6 +112,9 @@ class _Fixed:
     def encode_alternatives(self, groups):
         return self.encode_queries([", ".join(g) for g in groups])
 
+    def encode_query_and_alternatives(self, text, alternatives):
+        return self.encode_queries([text])[0], self.encode_alternatives([alternatives])[0]
+
 
 def _composite() -> CompositeEncoder:
     from encoders.base import Encoder

@@ -128,6 +128,9 @@ class _CountingEncoder:
         # Stands in for any pooling: reversed, so a test can tell it from encode_queries.
         return self.encode_queries([" / ".join(reversed(g)) for g in groups])
 
+    def encode_query_and_alternatives(self, text, alternatives):
+        return self.encode_queries([text])[0], self.encode_alternatives([alternatives])[0]
+
 
 def test_query_vector_mixes_the_original_with_its_english_alternatives() -> None:
     import numpy as np
@@ -175,3 +178,33 @@ def test_the_vector_gets_as_many_english_alternatives_as_the_encoder_pools() -> 
     assert sorted(translator.asked) == [("de", 3), ("en", 6)]
     assert [a.text for a in q.translations["en"]] == ["en0", "en1", "en2"]  # the lexical side keeps 3
     assert ["en5 / en4 / en3 / en2 / en1 / en0"] in encoder.calls  # the vector pools all 6
+
+
+def test_a_new_query_is_embedded_with_its_alternatives_in_one_pass() -> None:
+    import numpy as np
+
+    from common.settings import Settings
+    from encoders.base import Encoder
+    from languages.registry import companion_covers
+    from query_rewriter.rewriter import Rewriter
+
+    class Batches(Encoder):
+        dimension = 4
+        id = "batches"
+
+        def __init__(self) -> None:
+            self.batches: list[list[str]] = []
+
+        def _encode_batch(self, texts, kind):
+            self.batches.append(list(texts))
+            return np.stack([np.random.default_rng(sum(map(ord, t))).normal(size=4) for t in texts])
+
+    encoder = Batches()
+    rewriter = Rewriter(Settings(query_log=False), encoder=encoder, translator=object())
+    first = rewriter._embed("maleta", "es", ["trunk", "suitcase"])
+    assert encoder.batches == [["maleta", "trunk, suitcase"]]
+    assert rewriter._embed("maleta", "es", ["trunk", "suitcase"]) == first and len(encoder.batches) == 1
+    # A language the companion does not cover embeds its original with the primary alone: two passes.
+    assert not companion_covers("sv")
+    rewriter._embed("resväska", "sv", ["suitcase"])
+    assert encoder.batches[1:] == [["resväska"], ["suitcase"]]
