@@ -22,7 +22,8 @@ def _table(response: SearchResponse, explain: bool) -> None:
 
     q = response.query
     table = Table(title=f"“{q.normalized}”  lang={q.lang} ({q.lang_method}, {q.lang_confidence:.2f})  "
-                        f"mode={response.mode}  {response.total} hits  {response.took_ms:.0f} ms")
+                        f"mode={response.mode}  {response.total}{'+' if response.total_relation == 'gte' else ''} hits  "
+                        f"{response.took_ms:.0f} ms")
     for col in ("#", "id", "title", "lang", "in your language", "score"):
         table.add_column(col, overflow="fold")
     if explain:

@@ -96,6 +96,9 @@ class Settings(BaseSettings):
     # (lexical, vector) weights of RRF where the cluster takes them (OpenSearch 3.1 on).
     rrf_weights: tuple[float, float] = (0.1, 0.9)
     knn_candidates: int = 100  # k of the vector sub-query and depth of the lexical one
+    # Matches counted exactly up to this many; past it the total is a lower bound
+    # (total_relation "gte"), and the engine stops counting what it will never rank.
+    track_total_hits: int = Field(default=10_000, ge=1)
     # One search's total time on the cluster: every request it makes and every retry share it
     # (each request's timeout is what is left), so a slow cluster ends the search on time.
     search_timeout_s: float = Field(default=2.0, gt=0.0)

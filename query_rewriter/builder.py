@@ -139,7 +139,8 @@ def knn_query(embedding: list[float], k: int, filters: Filters | None) -> dict:
 
 
 def request_body(q: RewrittenQuery, *, mode: str, size: int, from_: int, depth: int,
-                 languages: tuple[str, ...], filters: Filters | None) -> tuple[dict, dict[str, str]]:
+                 languages: tuple[str, ...], filters: Filters | None,
+                 track_total_hits: int = 10_000) -> tuple[dict, dict[str, str]]:
     """The search body for ``mode`` and the clause-name map used by explanations."""
     lexical, names = lexical_query(q, languages, filters)
     k = max(depth, from_ + size)
@@ -151,5 +152,5 @@ def request_body(q: RewrittenQuery, *, mode: str, size: int, from_: int, depth: 
         # pagination_depth: each sub-query contributes its top k, so normalization sees the same
         # candidate sets whatever the page size (and explanations can reproduce them).
         query = {"hybrid": {"pagination_depth": k, "queries": [lexical, knn_query(q.embedding, k, filters)]}}
-    body = {"from": from_, "size": size, "query": query, "_source": SOURCE_FIELDS, "track_total_hits": True}
+    body = {"from": from_, "size": size, "query": query, "_source": SOURCE_FIELDS, "track_total_hits": track_total_hits}
     return body, names

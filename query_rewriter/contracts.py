@@ -154,6 +154,8 @@ class SearchResponse(BaseModel):
     query: RewrittenQuery
     hits: list[Hit]
     total: int
+    # "gte": more matched than BABELSHOP_TRACK_TOTAL_HITS, and total is that bound.
+    total_relation: Literal["eq", "gte"] = "eq"
     took_ms: float
     mode: str
     facets: Facets | None = None  # asked with facets=True

@@ -126,7 +126,8 @@ class Rewriter(LazyModels):
             q.clause_limit = clause_limit
         depth = min(self.settings.knn_candidates, self.settings.search_max_depth)
         q.body, q.clause_names = request_body(q, mode=mode, size=size, from_=from_, depth=depth,
-                                              languages=languages, filters=filters)
+                                              languages=languages, filters=filters,
+                                              track_total_hits=self.settings.track_total_hits)
         return q
 
     def _coverage(self, text: str, lang: str) -> float:

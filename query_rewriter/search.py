@@ -128,14 +128,14 @@ class Searcher:
             explain_hits(deadline.client_for(f"explaining the hits of '{alias}'"), self.settings, alias, q, hits,
                          filters)
         took_ms = (time.perf_counter() - started) * 1000
-        total = raw["hits"]["total"]["value"] if isinstance(raw["hits"]["total"], dict) else raw["hits"]["total"]
+        total, relation = _total(raw["hits"]["total"])
         found = None
         if facets:
             from query_rewriter.facets import facets_from
 
             found = facets_from(raw.get("aggregations"), price_bounds=self.settings.facet_price_ranges)
         response = SearchResponse(query=q.model_copy(update={"pipeline": pipeline}), hits=hits, total=total,
-                                  took_ms=round(took_ms, 2), mode=mode, facets=found)
+                                  total_relation=relation, took_ms=round(took_ms, 2), mode=mode, facets=found)
         if self.query_log is not None:
             self.query_log.record(q, mode=mode, hits=len(hits), total=total, took_ms=took_ms, alias=alias)
         return response
@@ -209,3 +209,11 @@ class Searcher:
         except TranslationError:
             return text  # no dictionary or model for this pair: show the original
         return alts[0].text if alts else text
+
+
+def _total(found: dict | int) -> tuple[int, str]:
+    """(count, "eq" or "gte") of a response's ``hits.total`` (an object, or a bare number from
+    clusters that send one)."""
+    if isinstance(found, dict):
+        return int(found["value"]), "gte" if found.get("relation") == "gte" else "eq"
+    return int(found), "eq"

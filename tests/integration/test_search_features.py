@@ -78,6 +78,19 @@ def test_paging_walks_through_the_same_ranking(client: OpenSearch, catalog) -> N
     assert pages == whole
 
 
+def test_the_total_is_exact_up_to_the_tracking_bound_and_a_lower_bound_past_it(client: OpenSearch, catalog) -> None:
+    _, _, settings = catalog
+    exact = Searcher(settings.model_copy(update={"query_log": False}), client=client)
+    bounded = Searcher(settings.model_copy(update={"query_log": False, "track_total_hits": 1}), client=client)
+    for mode in ("hybrid", "bm25"):
+        full = exact.search("shoes", mode=mode)
+        assert full.total >= 2 and full.total_relation == "eq", mode
+        capped = bounded.search("shoes", mode=mode)
+        assert (capped.total, capped.total_relation) == (1, "gte"), mode
+        # Counting stops, ranking does not: the same page.
+        assert [h.id for h in capped.hits] == [h.id for h in full.hits], mode
+
+
 def test_zero_result_queries_are_findable_in_the_query_log(client: OpenSearch, catalog) -> None:
     alias, _, settings = catalog
     searcher = Searcher(settings.model_copy(update={"query_log": True}), client=client)
