@@ -17,6 +17,7 @@ import tempfile
 import threading
 import unicodedata
 from collections.abc import Iterator
+from importlib.metadata import version as _version
 from pathlib import Path
 
 from common.text import hash_text, normalize_term
@@ -73,11 +74,12 @@ _FOLDED = str.maketrans({"ł": "l", "ø": "o", "đ": "d", "ı": "i", "ß": "ss",
 
 #: Snowball stemmers keep state between calls: one thread at a time.
 _SNOWBALL_LOCK = threading.Lock()
+#: Names the stemmer release a cached stem index was made with: another may stem differently.
+_SNOWBALL_STAMP = f"snowballstemmer {_version('snowballstemmer')}"
 
 
-@functools.lru_cache(maxsize=64)
-def snowball(lang: str):
-    """The Snowball stemmer of a language, or None where Snowball has none."""
+def new_snowball(lang: str):
+    """A Snowball stemmer of its own for a language, or None where Snowball has none."""
     import snowballstemmer
 
     from languages.registry import language
@@ -85,6 +87,10 @@ def snowball(lang: str):
     entry = language(lang)
     name = "norwegian" if lang in ("nb", "nn") else (entry.name.lower() if entry else "")
     return snowballstemmer.stemmer(name) if name in snowballstemmer.algorithms() else None
+
+
+#: The shared stemmer of a language (used under ``_SNOWBALL_LOCK``).
+snowball = functools.lru_cache(maxsize=64)(new_snowball)
 
 
 def fold(word: str) -> str:
@@ -106,6 +112,8 @@ class Lexicon:
         self._stems: tuple[list[str], list[str]] | None = None  # folded one-word keys, sorted; their keys
         self._snowball: dict[str, list[str]] | None = None  # Snowball stem -> one-word keys
         self._stems_lock = threading.Lock()
+        #: The file this lexicon is cached in; its stem index is cached beside it.
+        self.cache_path: Path | None = None
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -147,7 +155,7 @@ class Lexicon:
             return None
         stemmer = snowball(self.source)
         if stemmer is not None:
-            index = self._snowball_index(stemmer)
+            index = self._snowball_index()
             with _SNOWBALL_LOCK:
                 stem = stemmer.stemWord(key)
             keys = index.get(stem)
@@ -156,15 +164,37 @@ class Lexicon:
                 return [(text, weight * STEM_FACTOR) for text, weight in found] or None
         return self.prefix_lookup(key)
 
-    def _snowball_index(self, stemmer) -> dict[str, list[str]]:
-        with self._stems_lock, _SNOWBALL_LOCK:
+    def _snowball_index(self) -> dict[str, list[str]]:
+        """Snowball stem -> one-word headwords. Stemming every headword takes most of a second
+        for a big dictionary, which a shopper's first query in that language would wait for:
+        it is done once and cached beside the lexicon, with a stemmer of its own so other
+        threads' look-ups never wait behind it."""
+        with self._stems_lock:
             if self._snowball is None:
-                index: dict[str, list[str]] = {}
-                for k in self._entries:
-                    if " " not in k and k.isalpha():
-                        index.setdefault(stemmer.stemWord(k), []).append(k)
-                self._snowball = index
+                self._snowball = self._cached_stems()
+                if self._snowball is None:
+                    self._snowball = self._stem_headwords()
+                    if self.cache_path is not None:
+                        _dump(_stems_file(self.cache_path), (_SNOWBALL_STAMP, self._snowball))
             return self._snowball
+
+    def _stem_headwords(self) -> dict[str, list[str]]:
+        stemmer = new_snowball(self.source)
+        index: dict[str, list[str]] = {}
+        for k in self._entries:
+            if " " not in k and k.isalpha():
+                index.setdefault(stemmer.stemWord(k), []).append(k)
+        return index
+
+    def _cached_stems(self) -> dict[str, list[str]] | None:
+        if self.cache_path is None:
+            return None
+        try:
+            with _stems_file(self.cache_path).open("rb") as handle:
+                stamp, index = pickle.load(handle)  # noqa: S301 - our own cache file
+        except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError):
+            return None
+        return index if stamp == _SNOWBALL_STAMP else None
 
     def prefix_lookup(self, key: str) -> list[tuple[str, float]] | None:
         """Translations of the headword sharing the longest stem with a one-word ``key``, the last
@@ -228,16 +258,27 @@ def load_cached(path: Path) -> Lexicon | None:
             source, target, entries = pickle.load(handle)  # noqa: S301 - our own cache file
     except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError):
         return None
-    return Lexicon(source, target, entries)
+    lexicon = Lexicon(source, target, entries)
+    lexicon.cache_path = path
+    return lexicon
 
 
 def save_cached(path: Path, lexicon: Lexicon) -> None:
     """Write atomically, so a concurrent process never reads half a file."""
+    _dump(path, (lexicon.source, lexicon.target, lexicon._entries))
+    lexicon.cache_path = path
+
+
+def _stems_file(lexicon_file: Path) -> Path:
+    return lexicon_file.with_name(f"{lexicon_file.stem}.snowball.pickle")
+
+
+def _dump(path: Path, value: object) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as handle:
-            pickle.dump((lexicon.source, lexicon.target, lexicon._entries), handle, protocol=5)
+            pickle.dump(value, handle, protocol=5)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -59,3 +59,26 @@ def test_snowball_stems_find_the_lemma_where_the_language_has_a_stemmer() -> Non
     assert found is not None and found[0][0] == "carbonated"
     swahili = _lexicon("sw", {"kiatu": [("shoe", 1.0)]})
     assert swahili.stem_lookup("viatu") is None  # no stemmer and no shared prefix: unknown stays unknown
+
+
+def test_the_stem_index_is_built_once_and_cached_beside_the_lexicon(tmp_path, monkeypatch) -> None:
+    from translation import lexicon as lexicon_module
+
+    path = tmp_path / "dictionary" / "pl-en-1.pickle"
+    lexicon_module.save_cached(path, _lexicon("pl", {"gazowany": [("carbonated", 1.0)]}))
+    first = lexicon_module.load_cached(path)
+    assert first.stem_lookup("gazowanych")[0][0] == "carbonated"
+    assert (tmp_path / "dictionary" / "pl-en-1.snowball.pickle").is_file()
+
+    def no_stemming(self):
+        raise AssertionError("the headwords were stemmed again although their index is cached")
+
+    monkeypatch.setattr(Lexicon, "_stem_headwords", no_stemming)
+    again = lexicon_module.load_cached(path)  # as the next process reads it
+    assert again.stem_lookup("gazowanych")[0][0] == "carbonated"
+    # An index made by another stemmer release is not trusted: it is stemmed again.
+    monkeypatch.undo()
+    monkeypatch.setattr(lexicon_module, "_SNOWBALL_STAMP", "snowballstemmer 0.0")
+    stale = lexicon_module.load_cached(path)
+    assert stale._cached_stems() is None
+    assert stale.stem_lookup("gazowanych")[0][0] == "carbonated"
