@@ -16,9 +16,10 @@ import pickle
 import tempfile
 import threading
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from importlib.metadata import version as _version
 from pathlib import Path
+from typing import TypeVar
 
 from common.text import hash_text, normalize_term
 
@@ -76,6 +77,9 @@ _FOLDED = str.maketrans({"ł": "l", "ø": "o", "đ": "d", "ı": "i", "ß": "ss",
 _SNOWBALL_LOCK = threading.Lock()
 #: Names the stemmer release a cached stem index was made with: another may stem differently.
 _SNOWBALL_STAMP = f"snowballstemmer {_version('snowballstemmer')}"
+#: Bump when :func:`fold` changes: cached prefix indexes are then folded again.
+_PREFIX_STAMP = "fold 1"
+_Index = TypeVar("_Index")
 
 
 def new_snowball(lang: str):
@@ -165,20 +169,14 @@ class Lexicon:
         return self.prefix_lookup(key)
 
     def _snowball_index(self) -> dict[str, list[str]]:
-        """Snowball stem -> one-word headwords. Stemming every headword takes most of a second
-        for a big dictionary, which a shopper's first query in that language would wait for:
-        it is done once and cached beside the lexicon, with a stemmer of its own so other
-        threads' look-ups never wait behind it."""
+        """Snowball stem -> one-word headwords (see :meth:`_cached_index`)."""
         with self._stems_lock:
             if self._snowball is None:
-                self._snowball = self._cached_stems()
-                if self._snowball is None:
-                    self._snowball = self._stem_headwords()
-                    if self.cache_path is not None:
-                        _dump(_stems_file(self.cache_path), (_SNOWBALL_STAMP, self._snowball))
+                self._snowball = self._cached_index("snowball", _SNOWBALL_STAMP, self._stem_headwords)
             return self._snowball
 
     def _stem_headwords(self) -> dict[str, list[str]]:
+        # A stemmer of its own: other threads' look-ups never wait behind this.
         stemmer = new_snowball(self.source)
         index: dict[str, list[str]] = {}
         for k in self._entries:
@@ -186,15 +184,24 @@ class Lexicon:
                 index.setdefault(stemmer.stemWord(k), []).append(k)
         return index
 
-    def _cached_stems(self) -> dict[str, list[str]] | None:
-        if self.cache_path is None:
-            return None
-        try:
-            with _stems_file(self.cache_path).open("rb") as handle:
-                stamp, index = pickle.load(handle)  # noqa: S301 - our own cache file
-        except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError):
-            return None
-        return index if stamp == _SNOWBALL_STAMP else None
+    def _cached_index(self, kind: str, stamp: str, build: Callable[[], _Index]) -> _Index:
+        """An index over the headwords, read from beside the lexicon's cache file, else built
+        and written there. Building one stems or folds every headword, most of a second for a
+        big dictionary, which a shopper's first query in that language would wait for; the
+        file is trusted only under the same ``stamp``."""
+        path = self.cache_path.with_name(f"{self.cache_path.stem}.{kind}.pickle") if self.cache_path else None
+        if path is not None:
+            try:
+                with path.open("rb") as handle:
+                    found_stamp, index = pickle.load(handle)  # noqa: S301 - our own cache file
+                if found_stamp == stamp:
+                    return index
+            except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError):
+                pass
+        index = build()
+        if path is not None:
+            _dump(path, (stamp, index))
+        return index
 
     def prefix_lookup(self, key: str) -> list[tuple[str, float]] | None:
         """Translations of the headword sharing the longest stem with a one-word ``key``, the last
@@ -225,9 +232,12 @@ class Lexicon:
         # Built on the first stem look-up only: most lexicons never need it.
         with self._stems_lock:
             if self._stems is None:
-                pairs = sorted((fold(k), k) for k in self._entries if " " not in k and k.isalpha())
-                self._stems = ([f for f, _ in pairs], [k for _, k in pairs])
+                self._stems = self._cached_index("prefix", _PREFIX_STAMP, self._fold_headwords)
             return self._stems
+
+    def _fold_headwords(self) -> tuple[list[str], list[str]]:
+        pairs = sorted((fold(k), k) for k in self._entries if " " not in k and k.isalpha())
+        return [f for f, _ in pairs], [k for _, k in pairs]
 
     def variants(self, key: str) -> Iterator[str]:
         """Uninflected forms of a normalised key: the last word for en/de, the first for Romance."""
@@ -267,10 +277,6 @@ def save_cached(path: Path, lexicon: Lexicon) -> None:
     """Write atomically, so a concurrent process never reads half a file."""
     _dump(path, (lexicon.source, lexicon.target, lexicon._entries))
     lexicon.cache_path = path
-
-
-def _stems_file(lexicon_file: Path) -> Path:
-    return lexicon_file.with_name(f"{lexicon_file.stem}.snowball.pickle")
 
 
 def _dump(path: Path, value: object) -> None:

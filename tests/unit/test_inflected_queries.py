@@ -61,24 +61,25 @@ def test_snowball_stems_find_the_lemma_where_the_language_has_a_stemmer() -> Non
     assert swahili.stem_lookup("viatu") is None  # no stemmer and no shared prefix: unknown stays unknown
 
 
-def test_the_stem_index_is_built_once_and_cached_beside_the_lexicon(tmp_path, monkeypatch) -> None:
+def test_the_stem_indexes_are_built_once_and_cached_beside_the_lexicon(tmp_path, monkeypatch) -> None:
     from translation import lexicon as lexicon_module
 
     path = tmp_path / "dictionary" / "pl-en-1.pickle"
-    lexicon_module.save_cached(path, _lexicon("pl", {"gazowany": [("carbonated", 1.0)]}))
+    lexicon_module.save_cached(path, _lexicon("pl", {"gazowany": [("carbonated", 1.0)], "napój": [("drink", 1.0)]}))
     first = lexicon_module.load_cached(path)
-    assert first.stem_lookup("gazowanych")[0][0] == "carbonated"
-    assert (tmp_path / "dictionary" / "pl-en-1.snowball.pickle").is_file()
+    assert first.stem_lookup("gazowanych")[0][0] == "carbonated"  # by Snowball stem
+    assert first.prefix_lookup("napoje")[0][0] == "drink"  # by folded prefix
+    assert {p.name for p in path.parent.glob("*.pickle")} == {
+        "pl-en-1.pickle", "pl-en-1.snowball.pickle", "pl-en-1.prefix.pickle"}
 
-    def no_stemming(self):
-        raise AssertionError("the headwords were stemmed again although their index is cached")
-
-    monkeypatch.setattr(Lexicon, "_stem_headwords", no_stemming)
+    built: list[str] = []
+    for name in ("_stem_headwords", "_fold_headwords"):
+        real = getattr(Lexicon, name)
+        monkeypatch.setattr(Lexicon, name, lambda self, real=real, name=name: built.append(name) or real(self))
     again = lexicon_module.load_cached(path)  # as the next process reads it
-    assert again.stem_lookup("gazowanych")[0][0] == "carbonated"
+    assert again.stem_lookup("gazowanych")[0][0] == "carbonated" and again.prefix_lookup("napoje")[0][0] == "drink"
+    assert built == []
     # An index made by another stemmer release is not trusted: it is stemmed again.
-    monkeypatch.undo()
     monkeypatch.setattr(lexicon_module, "_SNOWBALL_STAMP", "snowballstemmer 0.0")
-    stale = lexicon_module.load_cached(path)
-    assert stale._cached_stems() is None
-    assert stale.stem_lookup("gazowanych")[0][0] == "carbonated"
+    assert lexicon_module.load_cached(path).stem_lookup("gazowanych")[0][0] == "carbonated"
+    assert built == ["_stem_headwords"]
