@@ -10,6 +10,7 @@ accepting requests. Each search is bounded by the Searcher's own deadline
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Callable
 from contextlib import asynccontextmanager
@@ -52,12 +53,26 @@ class Service:
         self.searcher = searcher
         self.metrics = Metrics(searcher.rewriter)
         self.loaded = False
+        self.preloading: threading.Thread | None = None
 
     def load(self) -> None:
-        """Load every model a search needs (language id, translator, encoder) before serving."""
-        self.searcher.rewriter.rewrite("warm up", mode="hybrid")
+        """Load every model a search needs (language id, translator, encoder) before serving,
+        then, in the background, the cached dictionaries of every query language: the first
+        query in Finnish would otherwise wait while its dictionary loads. A dictionary never
+        built is left to its first query (building one parses the whole dictionary)."""
+        rewriter = self.searcher.rewriter
+        rewriter.rewrite("warm up", mode="hybrid")
         _ = self.searcher.query_log  # created once here, not raced by the first concurrent searches
         self.loaded = True
+        self.preloading = threading.Thread(target=self._preload, args=(rewriter.query_languages,),
+                                           name="dictionary-preload", daemon=True)
+        self.preloading.start()
+
+    def _preload(self, languages: tuple[str, ...]) -> None:
+        try:
+            self.searcher.rewriter.translator.preload(languages, build=False)
+        except Exception:  # a dictionary that cannot load fails its own queries, as before
+            log.warning("preloading the query languages' dictionaries failed", exc_info=True)
 
     def check_query(self, text: str) -> None:
         limit = self.settings.service_max_query_chars

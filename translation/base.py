@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import threading
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from cachetools import LRUCache
@@ -91,6 +91,13 @@ class Translator(ABC):
         has none (a model translator, a pair without a dictionary). Query language detection
         lets dictionaries vote with it."""
         return None
+
+    def preload(self, languages: Iterable[str] | None = None, *, build: bool = True) -> tuple[str, ...]:
+        """Load now what translating between English and ``languages`` needs, so that the first
+        query in each does not wait for it; returns the languages loaded. ``build=False``
+        reads only what is cached, and builds nothing. A model translator loads its pairs as
+        they are used, and loads nothing here."""
+        return ()
 
     def coverage(self, text: str, source: str, target: str) -> float:
         """The share of ``text``'s words this translator knows in ``source``, 0..1: how far its

@@ -151,16 +151,24 @@ class DictionaryTranslator(Translator):
         except (TranslationError, KeyError):
             return None
 
+    def _stamp(self, source: str, target: str) -> str:
+        """What a cached lexicon of this pair was built from: its dictionaries and bridges."""
+        readers = self._readers(source, target)
+        if readers is None:
+            raise TranslationError(_missing_message(source, target, [(source, target)]))
+        stamp = f"{readers[2]}|{frequency.stamp()}"
+        other = target if source == PIVOT else source
+        for bridge in self._bridges(source, target):
+            hops = ((other, bridge), (bridge, PIVOT))
+            stamp += f"|bridge {bridge}:" + "|".join((self._readers(*hop) or ([], [], ""))[2] for hop in hops)
+        return stamp
+
     def _load_pair(self, source: str, target: str) -> None:
         readers = self._readers(source, target)
         if readers is None:
             raise TranslationError(_missing_message(source, target, [(source, target)]))
         bridges = self._bridges(source, target)
-        stamp = f"{readers[2]}|{frequency.stamp()}"
-        other = target if source == PIVOT else source
-        for bridge in bridges:
-            hops = ((other, bridge), (bridge, PIVOT))
-            stamp += f"|bridge {bridge}:" + "|".join((self._readers(*hop) or ([], [], ""))[2] for hop in hops)
+        stamp = self._stamp(source, target)
         path = cache_file(self.cache_dir, source, target, stamp)
         started = time.perf_counter()
         cached = load_cached(path)
@@ -200,13 +208,16 @@ class DictionaryTranslator(Translator):
         usable = (BRIDGE,) if other in BRIDGES else BRIDGES
         return [b for b in usable if b != other and self._readers(other, b) and self._readers(b, PIVOT)]
 
-    def preload(self, languages: Iterable[str] | None = None) -> tuple[str, ...]:
+    def preload(self, languages: Iterable[str] | None = None, *, build: bool = True) -> tuple[str, ...]:
         """Load every lexicon between English and ``languages`` (default: the catalog's) now, and
         say which languages were loaded: codes without an installed dictionary are skipped, a
-        query in them is searched by its vector instead."""
+        query in them is searched by its vector instead. With ``build=False`` only lexicons
+        already in the disk cache are read (building one parses whole dictionaries)."""
         loaded = []
         for lang in dict.fromkeys(registry.normalize_code(c) for c in (languages or self.settings.catalog_languages)):
             hops = [hop for hop in ((lang, PIVOT), (PIVOT, lang)) if lang != PIVOT and self._readers(*hop)]
+            if not build:
+                hops = [hop for hop in hops if cache_file(self.cache_dir, *hop, self._stamp(*hop)).is_file()]
             for hop in hops:
                 self.lexicon(*hop)
             if hops:

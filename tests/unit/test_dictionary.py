@@ -254,6 +254,19 @@ def test_preload_loads_the_installed_languages_and_names_them(translator: Dictio
     assert texts(translator, "pantof", "ro", "en") == ["shoe"]
 
 
+def test_preload_without_building_reads_only_cached_lexicons(translator: DictionaryTranslator) -> None:
+    def fresh() -> DictionaryTranslator:  # as another process, with the same cache
+        return DictionaryTranslator(translator.settings, dict_dirs=translator.dict_dirs,
+                                    cedict_path=translator.cedict_path)
+
+    assert fresh().preload(("de", "fr"), build=False) == ()  # nothing cached yet: nothing parsed
+    assert not list((translator.settings.cache_dir / "dictionary").glob("*.pickle"))
+    assert translator.preload(("de",)) == ("de",)
+    again = fresh()
+    assert again.preload(("de", "fr"), build=False) == ("de",)  # fr was never built
+    assert ("fr", "en") not in again._lexicons and ("de", "en") in again._lexicons
+
+
 def test_missing_dictionaries_name_the_debian_package(tmp_path: Path) -> None:
     translator = DictionaryTranslator(
         Settings(cache_dir=tmp_path), dict_dirs=(tmp_path / "empty",), cedict_path=tmp_path / "none.txt"
