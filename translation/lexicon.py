@@ -28,6 +28,8 @@ from common.text import hash_text, normalize_term
 FORMAT_VERSION = 9
 #: Translations kept per term.
 MAX_TRANSLATIONS = 8
+#: Look-ups each lexicon remembers.
+LOOKUP_MEMORY = 16384
 
 _FIELD, _ITEM = "\x1e", "\x1f"
 
@@ -118,6 +120,9 @@ class Lexicon:
         self._stems_lock = threading.Lock()
         #: The file this lexicon is cached in; its stem index is cached beside it.
         self.cache_path: Path | None = None
+        # A catalog repeats its words title after title, and segmenting tries every phrase
+        # at every word: the same look-ups, answered from memory (thread-safe).
+        self._remembered = functools.lru_cache(maxsize=LOOKUP_MEMORY)(self._lookup)
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -140,14 +145,18 @@ class Lexicon:
 
     def lookup(self, term: str) -> list[tuple[str, float]] | None:
         """Translations of ``term`` as written, else of its uninflected form."""
+        found = self._remembered(term)
+        return list(found) if found is not None else None
+
+    def _lookup(self, term: str) -> tuple[tuple[str, float], ...] | None:
         key = normalize_term(term)
         found = self.get(key)
         if found is not None:
-            return found
+            return tuple(found)
         for variant in self.variants(key):
             found = self.get(variant)
             if found is not None:
-                return found
+                return tuple(found)
         return None
 
     def stem_lookup(self, key: str) -> list[tuple[str, float]] | None:

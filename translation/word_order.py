@@ -40,7 +40,7 @@ LINKING = ("", "n", "s", "en", "es", "er")
 
 def keep_as_is(word: str) -> bool:
     """Model numbers and sizes ("XL", "4K", "iPhone15") are the same in every language."""
-    return any(c.isdigit() for c in word) or (word.isupper() and len(word) <= 3)
+    return any(map(str.isdigit, word)) or (word.isupper() and len(word) <= 3)
 
 
 def reorder_romance(segments: list[Segment], source: str, k: int) -> list[Segment]:

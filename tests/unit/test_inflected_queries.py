@@ -83,3 +83,13 @@ def test_the_stem_indexes_are_built_once_and_cached_beside_the_lexicon(tmp_path,
     monkeypatch.setattr(lexicon_module, "_SNOWBALL_STAMP", "snowballstemmer 0.0")
     assert lexicon_module.load_cached(path).stem_lookup("gazowanych")[0][0] == "carbonated"
     assert built == ["_stem_headwords"]
+
+
+def test_look_ups_are_remembered_and_each_caller_gets_its_own_list() -> None:
+    lexicon = _lexicon("pl", {"napój": [("beverage", 1.0), ("drink", 0.8)]})
+    first = lexicon.lookup("Napój")
+    first.append(("spoiled", 0.1))  # a caller's change stays its own
+    assert lexicon.lookup("Napój") == [("beverage", 1.0), ("drink", 0.8)]
+    assert lexicon._remembered.cache_info().hits == 1
+    assert lexicon.lookup("kot") is None and lexicon.lookup("kot") is None
+    assert lexicon._remembered.cache_info().hits == 2
