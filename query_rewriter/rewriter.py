@@ -208,8 +208,9 @@ class Rewriter(LazyModels):
             original, english = self.encoder.encode_query_and_alternatives(text, alternatives)
             with self._lock:
                 self._vectors[original_key], self._vectors[english_key] = original, english
-        original = self._cached_vector(original_key, lambda: encoder.encode_queries([text])[0])
-        english = self._cached_vector(english_key, lambda: self.encoder.encode_alternatives([alternatives])[0])
+        else:
+            original = self._cached_vector(original_key, lambda: encoder.encode_queries([text])[0])
+            english = self._cached_vector(english_key, lambda: self.encoder.encode_alternatives([alternatives])[0])
         w = self.settings.query_vector_original_weight
         w = w + (1.0 - w) * (1.0 - trust)
         mixed = w * original + (1.0 - w) * english

@@ -164,11 +164,9 @@ class DictionaryTranslator(Translator):
         return stamp
 
     def _load_pair(self, source: str, target: str) -> None:
+        stamp = self._stamp(source, target)  # refuses a pair without a dictionary
         readers = self._readers(source, target)
-        if readers is None:
-            raise TranslationError(_missing_message(source, target, [(source, target)]))
         bridges = self._bridges(source, target)
-        stamp = self._stamp(source, target)
         path = cache_file(self.cache_dir, source, target, stamp)
         started = time.perf_counter()
         cached = load_cached(path)
