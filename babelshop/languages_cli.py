@@ -33,7 +33,8 @@ def describe(lang: registry.Language, catalog: tuple[str, ...], dirs: tuple[Path
     return {
         "code": lang.code, "name": lang.name, "iso3": lang.iso3, "script": lang.script, "detect": lang.detect,
         "into_en": sources(lang.into_en), "out_of_en": sources(lang.out_of_en),
-        "dictionary": lang.has_dictionary(dirs), "analyzer": analyzer_label(lang), "companion": lang.companion,
+        "dictionary": lang.has_dictionary(dirs), "lemmas": registry.lemma_code(lang.code) is not None,
+        "analyzer": analyzer_label(lang), "companion": lang.companion,
         "catalog": lang.code in catalog,
     }
 
@@ -65,11 +66,12 @@ def _table(described: list[dict], catalog: tuple[str, ...], show_all: bool):
 
     shown = "every language" if show_all else "languages with resources and the catalog's (--all: every one)"
     table = Table(title=f"babelshop languages: {shown}; catalog {', '.join(catalog)}")
-    for col in ("code", "name", "script", "detect", "into English", "out of English", "analyzer", "USE", "catalog"):
+    for col in ("code", "name", "script", "detect", "into English", "out of English", "lemmas", "analyzer", "USE",
+                "catalog"):
         table.add_column(col, overflow="fold", no_wrap=col in ("code", "into English", "out of English"))
     for row in described:
         table.add_row(row["code"], row["name"], row["script"], YES if row["detect"] else NO, _cell(row, "into_en"),
-                      _cell(row, "out_of_en"), row["analyzer"], YES if row["companion"] else NO,
+                      _cell(row, "out_of_en"), YES if row["lemmas"] else NO, row["analyzer"], YES if row["companion"] else NO,
                       YES if row["catalog"] else NO, style="bold" if row["catalog"] else None)
     missing = missing_packages(described)
     unknown = [code for code in catalog if code not in registry.LANGUAGES]

@@ -11,7 +11,9 @@ One table, :data:`LANGUAGES`, says per language (ISO 639-1 code):
   English lexicons fill the gaps of a small English dictionary;
 * ``analyzer``: OpenSearch's built-in stop-word list and stemmer for it, or the CJK bigram
   chain; languages without one are indexed folded (lowercase, accents removed);
-* ``companion``: whether the companion encoder (multilingual USE) was trained on it.
+* ``companion``: whether the companion encoder (multilingual USE) was trained on it;
+* :func:`lemma_code`: whether simplemma's word lists lead its inflected words to their
+  dictionary form ("пилы" -> "пила") for the dictionary translator.
 
 Detection, translation, analyzers, mappings and query weights read this table instead of
 keeping lists of their own::
@@ -191,6 +193,25 @@ def normalize_code(code: str) -> str:
     """``"zh-CN"``, ``"ZH_hant"`` and ``"zh"`` all become ``"zh"``; Norwegian ``"no"`` is ``"nb"``."""
     base = code.strip().replace("_", "-").split("-")[0].lower()
     return "nb" if base == "no" else base
+
+
+#: Languages simplemma has word lists (inflected form -> lemma) for, by its own codes; the
+#: dictionary translator looks an inflected word up by its lemma (``translation.lemmas``).
+_LEMMA_LANGS = frozenset((
+    "ar", "bg", "ca", "cs", "cy", "da", "de", "el", "eo", "es", "et", "fa", "fi", "fr", "ga", "gd", "gl",
+    "hbs", "he", "hi", "hu", "hy", "id", "is", "it", "ka", "la", "lb", "lt", "lv", "mk", "ml", "ms", "nb",
+    "nl", "nn", "pl", "pt", "ro", "ru", "se", "sk", "sl", "sq", "sv", "sw", "tl", "tr", "uk",
+))
+#: Where simplemma's code differs: one Serbo-Croatian list serves Croatian, Serbian and Bosnian.
+_LEMMA_CODES = {"hr": "hbs", "sr": "hbs", "bs": "hbs"}
+
+
+def lemma_code(code: str) -> str | None:
+    """simplemma's code for a language whose inflected words it can lemmatize, else None. The
+    pivot has none: English keeps its own endings and WordNet's forms."""
+    base = normalize_code(code)
+    found = _LEMMA_CODES.get(base, base)
+    return found if base != PIVOT and found in _LEMMA_LANGS else None
 
 
 def language(code: str) -> Language | None:

@@ -210,14 +210,15 @@ class DictionaryTranslator(Translator):
         """Load every lexicon between English and ``languages`` (default: the catalog's) now, and
         say which languages were loaded: codes without an installed dictionary are skipped, a
         query in them is searched by its vector instead. With ``build=False`` only lexicons
-        already in the disk cache are read (building one parses whole dictionaries)."""
+        already in the disk cache are read (building one parses whole dictionaries), and so are
+        the maps from inflected forms to headwords (:meth:`Lexicon.load_forms`)."""
         loaded = []
         for lang in dict.fromkeys(registry.normalize_code(c) for c in (languages or self.settings.catalog_languages)):
             hops = [hop for hop in ((lang, PIVOT), (PIVOT, lang)) if lang != PIVOT and self._readers(*hop)]
             if not build:
                 hops = [hop for hop in hops if cache_file(self.cache_dir, *hop, self._stamp(*hop)).is_file()]
             for hop in hops:
-                self.lexicon(*hop)
+                self.lexicon(*hop).load_forms(build=build)
             if hops:
                 loaded.append(lang)
         return tuple(loaded)

@@ -22,6 +22,8 @@ from pathlib import Path
 from typing import TypeVar
 
 from common.text import hash_text, normalize_term
+from languages.registry import lemma_code
+from translation import lemmas
 
 #: Bump when the parsing, weighting or composing changes: stale caches are rebuilt and, as
 #: part of the translator's id, the catalog is translated again on its next reindex.
@@ -117,6 +119,7 @@ class Lexicon:
         self.max_chars = min(max((len(k) for k in entries), default=1), 12)
         self._stems: tuple[list[str], list[str]] | None = None  # folded one-word keys, sorted; their keys
         self._snowball: dict[str, list[str]] | None = None  # Snowball stem -> one-word keys
+        self._forms: lemmas.Forms | None = None  # inflected forms -> keys
         self._stems_lock = threading.Lock()
         #: The file this lexicon is cached in; its stem index is cached beside it.
         self.cache_path: Path | None = None
@@ -157,7 +160,27 @@ class Lexicon:
             found = self.get(variant)
             if found is not None:
                 return tuple(found)
-        return None
+        headword = self._headword_of(key)
+        found = self.get(headword) if headword else None
+        return tuple(found) if found is not None else None
+
+    def _headword_of(self, key: str) -> str | None:
+        """The headword a key is an inflected form of ("пилы" -> "пила", "ленточные пилы" ->
+        "ленточная пила"), from the language's word list (:mod:`translation.lemmas`)."""
+        forms = self.load_forms()
+        return forms.headword(key) if forms is not None else None
+
+    def load_forms(self, *, build: bool = True) -> lemmas.Forms | None:
+        """This lexicon's map from inflected forms to headwords: read from beside its cache file,
+        else built (a few seconds: a whole language's word list is read) and written there;
+        with ``build=False`` only read. None where the source language has no word list."""
+        if lemma_code(self.source) is None:
+            return None
+        with self._stems_lock:
+            if self._forms is None:
+                self._forms = self._cached_index(
+                    "forms", lemmas.stamp(), lambda: lemmas.forms_of_headwords(self.source, self._entries), build=build)
+            return self._forms
 
     def stem_lookup(self, key: str) -> list[tuple[str, float]] | None:
         """Translations of the headword with the same Snowball stem as a one-word ``key`` (the
@@ -193,11 +216,12 @@ class Lexicon:
                 index.setdefault(stemmer.stemWord(k), []).append(k)
         return index
 
-    def _cached_index(self, kind: str, stamp: str, build: Callable[[], _Index]) -> _Index:
+    def _cached_index(self, kind: str, stamp: str, make: Callable[[], _Index], *, build: bool = True) -> _Index | None:
         """An index over the headwords, read from beside the lexicon's cache file, else built
         and written there. Building one stems or folds every headword, most of a second for a
         big dictionary, which a shopper's first query in that language would wait for; the
-        file is trusted only under the same ``stamp``."""
+        file is trusted only under the same ``stamp``. With ``build=False`` a missing index is
+        None."""
         path = self.cache_path.with_name(f"{self.cache_path.stem}.{kind}.pickle") if self.cache_path else None
         if path is not None:
             try:
@@ -207,7 +231,9 @@ class Lexicon:
                     return index
             except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError):
                 pass
-        index = build()
+        if not build:
+            return None
+        index = make()
         if path is not None:
             _dump(path, (stamp, index))
         return index

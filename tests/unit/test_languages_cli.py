@@ -45,7 +45,8 @@ def test_json_all_lists_every_language() -> None:
     assert len(data["languages"]) == 75
     polish = next(row for row in data["languages"] if row["code"] == "pl")
     assert polish["into_en"] == [{"source": "dict-freedict-pol-eng", "installed": True}]
-    assert polish["analyzer"] == "folded" and polish["companion"] and polish["dictionary"]
+    assert polish["analyzer"] == "folded" and polish["companion"] and polish["dictionary"] and polish["lemmas"]
+    assert not data["languages"][0]["lemmas"]  # English, the pivot
     assert next(row for row in data["languages"] if row["code"] == "zh")["analyzer"] == "cjk bigrams"
     assert next(row for row in data["languages"] if row["code"] == "de")["analyzer"] == "light_german"
     assert set(data["installed_dictionaries"]) == set(registry.installed_dictionaries())
