@@ -29,7 +29,7 @@ keeping lists of their own::
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -84,6 +84,11 @@ def _freedict(source: str, target: str) -> tuple[str, ...]:
     return (f"dict-freedict-{source}-{target}",)
 
 
+#: Dictionaries beyond FreeDict, by Debian package: the dictd files they install. Mueller's
+#: English-Russian dictionary has 46,000 entries where FreeDict's has about 1,500.
+MUELLER = "mueller7-dict"
+DICTD_FILES = {MUELLER: "mueller7"}
+
 #: FreeDict's file names for the codes where they differ from ISO 639-3.
 FREEDICT_CODES = {"ron": "rom", "nob": "nor", "swa": "swh"}
 
@@ -122,7 +127,8 @@ LANGUAGES: dict[str, Language] = {lang.code: lang for lang in (
     _lang("nl", "Dutch", "nld", into=True, out=True, stop="_dutch_", stem="dutch", companion=True),
     _lang("pl", "Polish", "pol", into=True, out=True, companion=True),  # no stemmer ships with OpenSearch
     _lang("tr", "Turkish", "tur", into=True, out=True, stop="_turkish_", stem="turkish", companion=True),
-    _lang("ru", "Russian", "rus", "cyrillic", out=True, stop="_russian_", stem="light_russian", companion=True),
+    replace(_lang("ru", "Russian", "rus", "cyrillic", out=True, stop="_russian_", stem="light_russian",
+                  companion=True), out_of_en=(*_freedict("eng", "rus"), MUELLER)),
     _lang("ar", "Arabic", "ara", "arabic", into=True, out=True, stop="_arabic_", stem="arabic",
           normalization="arabic_normalization", companion=True),
     _lang("th", "Thai", "tha", "thai", stop="_thai_", stem="light_english", companion=True),
@@ -257,17 +263,19 @@ def query_languages(catalog: Iterable[str], dirs: tuple[Path, ...] = DICTD_DIRS)
 
 
 def debian_packages(codes: Iterable[str] | None = None) -> tuple[str, ...]:
-    """The Debian packages of every FreeDict dictionary the registry uses, bridges included
-    (for ``make deps``)."""
+    """The Debian packages of every dictionary the registry uses, bridges included (for ``make
+    deps``)."""
     pool = LANGUAGES.values() if codes is None else [LANGUAGES[normalize_code(c)] for c in codes]
-    return tuple(dict.fromkeys(s for lang in pool for s in (*lang.sources, *lang.via)
-                               if s.startswith("dict-freedict-")))
+    return tuple(dict.fromkeys(s for lang in pool for s in (*lang.sources, *lang.via) if is_debian_package(s)))
+
+
+def is_debian_package(source: str) -> bool:
+    """Whether a dictionary source is a Debian package (CC-CEDICT comes from PyPI)."""
+    return source.startswith("dict-freedict-") or source in DICTD_FILES
 
 
 def _with_bridges(lang: Language, *pairs: str) -> Language:
     """``lang`` with its bridge dictionaries, given as FreeDict pairs ("fra-ita")."""
-    from dataclasses import replace
-
     return replace(lang, via=tuple(f"dict-freedict-{pair}" for pair in pairs))
 
 
@@ -294,5 +302,10 @@ def _installed(source: str, dirs: tuple[Path, ...]) -> bool:
         except metadata.PackageNotFoundError:
             return False
         return True
-    stem = source.removeprefix("dict-")
-    return any((folder / f"{stem}.index").is_file() for folder in dirs)
+    return dictd_prefix(source, dirs) is not None
+
+
+def dictd_prefix(source: str, dirs: tuple[Path, ...] = DICTD_DIRS) -> Path | None:
+    """Where a Debian dictionary package's dictd files are (the path without ``.index``), if installed."""
+    stem = DICTD_FILES.get(source, source.removeprefix("dict-"))
+    return next((folder / stem for folder in dirs if (folder / f"{stem}.index").is_file()), None)

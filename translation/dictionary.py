@@ -16,6 +16,7 @@ instead of parsing for tens of seconds (German: about a minute, once).
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 import time
@@ -26,7 +27,7 @@ from common.settings import Settings, get_settings
 from common.text import normalize_term
 from languages import registry
 from languages.registry import PIVOT, normalize_code
-from translation import cedict, dictd, frequency
+from translation import cedict, dictd, frequency, mueller
 from translation.base import DEFAULT_CACHE_SIZE, Translation, TranslationError, Translator
 from translation.building import Entries, build_lexicon, compose, weigh_entries
 from translation.compose import RULES_VERSION, known_share, passed_through, translate_with
@@ -45,6 +46,8 @@ BRIDGES = (BRIDGE, "fr", "es")
 EntryReader = Callable[[], Entries]
 #: Readers of a pair's direct and reverse dictionaries, and a stamp naming their versions.
 Readers = tuple[list[EntryReader], list[EntryReader], str]
+#: Readers of the dictionaries beyond FreeDict, by Debian package.
+READERS: dict[str, Callable[[Path], Entries]] = {registry.MUELLER: mueller.read_entries}
 
 
 class DictionaryTranslator(Translator):
@@ -103,13 +106,31 @@ class DictionaryTranslator(Translator):
             return (reader, [], stamp) if source == "zh" else ([], reader, stamp)
         forward = dictd.freedict_path(source, target, self.dict_dirs)
         backward = dictd.freedict_path(target, source, self.dict_dirs)
-        if forward is None and backward is None:
+        extra_forward, extra_backward = self._other_dictionaries(source, target)
+        if forward is None and backward is None and not extra_forward and not extra_backward:
             return None
+        found = [p for p in (forward, backward) if p is not None] + [p for p, _ in extra_forward + extra_backward]
         # Sorted: both directions are built together and must find the same cache stamp.
-        stamps = sorted(dictd.source_stamp(p) for p in (forward, backward) if p is not None)
-        direct = [lambda: dictd.read_entries(forward)] if forward else []
-        inverse = [lambda: dictd.read_entries(backward)] if backward else []
+        stamps = sorted(dictd.source_stamp(p) for p in found)
+        direct = ([lambda: dictd.read_entries(forward)] if forward else []) + [r for _, r in extra_forward]
+        inverse = ([lambda: dictd.read_entries(backward)] if backward else []) + [r for _, r in extra_backward]
         return direct, inverse, "|".join(stamps)
+
+    def _other_dictionaries(self, source: str, target: str) -> tuple[list[tuple[Path, EntryReader]], ...]:
+        """Installed dictionaries beyond FreeDict between English and another language (the
+        registry's ``DICTD_FILES``, read by :data:`READERS`), as (path, reader) pairs for the
+        ``source->target`` direction and for the reverse one."""
+        if PIVOT not in (source, target) or source == target:
+            return [], []
+        entry = registry.language(target if source == PIVOT else source)
+        found: dict[str, list[tuple[Path, EntryReader]]] = {"out": [], "into": []}
+        for side, packages in (("out", entry.out_of_en if entry else ()), ("into", entry.into_en if entry else ())):
+            for package in packages:
+                read = READERS.get(package)
+                prefix = registry.dictd_prefix(package, self.dict_dirs) if read else None
+                if prefix is not None:
+                    found[side].append((prefix, functools.partial(read, prefix)))
+        return (found["out"], found["into"]) if source == PIVOT else (found["into"], found["out"])
 
     def supports(self, source: str, target: str) -> bool:
         """Whether dictionaries for this pair (directly or through English) are installed."""

@@ -18,8 +18,9 @@ def b64(number: int) -> str:
             return digits
 
 
-def write_dictd(folder: Path, name: str, entries: list[tuple[str, str]], short: str = "FreeDict dictionary") -> Path:
-    """Write ``freedict-NAME.index`` and ``.dict.dz``; return the path prefix."""
+def write_dictd(folder: Path, name: str, entries: list[tuple[str, str]], short: str = "FreeDict dictionary",
+                file_name: str | None = None) -> Path:
+    """Write ``freedict-NAME.index`` and ``.dict.dz`` (or ``FILE_NAME.*``); return the path prefix."""
     folder.mkdir(parents=True, exist_ok=True)
     body = b""
     lines = []
@@ -27,7 +28,7 @@ def write_dictd(folder: Path, name: str, entries: list[tuple[str, str]], short: 
         data = text.encode("utf-8")
         lines.append(f"{headword.lower()}\t{b64(len(body))}\t{b64(len(data))}")
         body += data
-    prefix = folder / f"freedict-{name}"
+    prefix = folder / (file_name or f"freedict-{name}")
     prefix.with_name(prefix.name + ".index").write_text("\n".join(lines) + "\n", encoding="utf-8")
     prefix.with_name(prefix.name + ".dict.dz").write_bytes(gzip.compress(body))
     return prefix

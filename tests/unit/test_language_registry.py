@@ -35,28 +35,30 @@ def test_every_lingua_language_is_registered_as_detectable() -> None:
 
 
 def test_sources_are_freedict_packages_to_or_from_english() -> None:
+    # Beyond FreeDict, only the dictionaries whose dictd files the registry names (Mueller's).
     for lang in registry.LANGUAGES.values():
         for source in lang.into_en:
-            if source != registry.CEDICT:
+            if source != registry.CEDICT and source not in registry.DICTD_FILES:
                 match = FREEDICT_PACKAGE.match(source)
                 assert match and match.group(2) == "eng" and match.group(1) == registry.freedict_code(lang.code), source
         for source in lang.out_of_en:
-            if source != registry.CEDICT:
+            if source != registry.CEDICT and source not in registry.DICTD_FILES:
                 match = FREEDICT_PACKAGE.match(source)
                 assert match and match.group(1) == "eng" and match.group(2) == registry.freedict_code(lang.code), source
 
 
 def test_every_registry_dictionary_is_installed() -> None:
     # `make test` installs debian_packages() first (the Makefile's system step reads the registry).
-    missing = [p for p in registry.debian_packages()
-               if not (registry.DICTD_DIRS[0] / f"{p.removeprefix('dict-')}.index").is_file()]
+    missing = [p for p in registry.debian_packages() if registry.dictd_prefix(p) is None]
     assert not missing, f"apt-get install {' '.join(missing)} (make system does)"
 
 
 def test_debian_packages_use_freedicts_names() -> None:
     packages = registry.debian_packages()
     assert len(packages) == len(set(packages))
-    assert all(FREEDICT_PACKAGE.match(p) for p in packages)  # CC-CEDICT is a pip package, not listed
+    # CC-CEDICT is a pip package, not listed; Mueller's English-Russian is the one beyond FreeDict.
+    assert all(FREEDICT_PACKAGE.match(p) or p == registry.MUELLER for p in packages)
+    assert registry.debian_packages(["ru"])[:2] == ("dict-freedict-eng-rus", registry.MUELLER)
     assert {"dict-freedict-eng-rom", "dict-freedict-eng-nor", "dict-freedict-swh-eng"} <= set(packages)
     # A language's own English dictionaries come first, then its bridges (through de, fr, es).
     polish = registry.debian_packages(["pl"])
