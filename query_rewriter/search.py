@@ -30,6 +30,29 @@ _EMPTY = {"hits": {"hits": [], "total": {"value": 0, "relation": "eq"}}}
 _TOO_MANY_CLAUSES = ("maxclausecount", "too many nested clauses", "too_many_nested_clauses", "too_many_clauses")
 
 
+class _ShardsFailed(TransportError):
+    """A search some shards did not answer (a node died under it, a copy was moving): OpenSearch
+    still says 200, with fewer hits or none. Raised as a 503 so that the deadline retries it
+    like any transient refusal; ``raw`` keeps the partial answer."""
+
+    def __init__(self, raw: dict) -> None:
+        shards = raw.get("_shards") or {}
+        reasons = "; ".join(sorted({_failure_reason(f) for f in shards.get("failures") or []})) or "no reason given"
+        super().__init__(503, f"{shards.get('failed')} of {shards.get('total')} shards failed ({reasons})", raw)
+        self.raw = raw
+
+
+def _failure_reason(failure: dict) -> str:
+    reason = failure.get("reason") or {}
+    return str(reason.get("type") or reason.get("reason") or "unknown") if isinstance(reason, dict) else str(reason)
+
+
+def _whole(raw: dict) -> dict:
+    if (raw.get("_shards") or {}).get("failed"):
+        raise _ShardsFailed(raw)
+    return raw
+
+
 class _TooManyClauses(Exception):
     """The cluster counted more clauses than the estimate: the query is fitted again, tighter."""
 
@@ -121,6 +144,11 @@ class Searcher:
                 msg = (f"OpenSearch refused the search on '{alias}' as too large even after it was narrowed: raise "
                        "indices.query.bool.max_clause_count on the cluster, or shorten the query.")
                 raise QueryError(msg) from exc
+        shards = raw.get("_shards") or {}
+        if shards.get("failed"):
+            note = (f"{shards['failed']} of {shards.get('total')} shards did not answer, even when asked again: "
+                    "matches on them are missing")
+            q = q.model_copy(update={"degraded": [*q.degraded, note]})
         hits = [self._hit(h, q) for h in raw["hits"]["hits"]]
         if explain and hits:
             from query_rewriter.explain import explain_hits
@@ -170,8 +198,15 @@ class Searcher:
         if aggs:
             body = {**body, "aggs": aggs}  # a copy: the rewriter's cached body is shared
         try:
-            return deadline.call(self.client.search, index=alias, body=body, params=params,
-                                 doing=f"searching '{alias}'", permanent=_too_many_clauses)
+            return deadline.call(lambda **kwargs: _whole(self.client.search(**kwargs)), index=alias, body=body,
+                                 params=params, doing=f"searching '{alias}'", permanent=_too_many_clauses)
+        except SearchUnavailable as exc:
+            # Shards still failing once the retries are spent: what the others found is better than
+            # nothing (the response says so); none answering is an outage.
+            partial = exc.__cause__ if isinstance(exc.__cause__, _ShardsFailed) else None
+            if partial is not None and (partial.raw.get("_shards") or {}).get("successful"):
+                return partial.raw
+            raise
         except NotFoundError as exc:
             msg = f"There is no index '{alias}': run 'babelshop setup --index {alias}' and ingest products."
             raise QueryError(msg) from exc

@@ -224,6 +224,62 @@ def test_a_refused_port_is_unreachable_and_fails_fast(searcher: Searcher, settin
     assert elapsed < DEADLINE_S + 0.5, elapsed
 
 
+class _ShardsLost:
+    """The real client, whose first ``failing`` searches come back as OpenSearch answers when
+    shards are lost under a search (a node dies, a copy moves): status 200, ``_shards.failed``
+    set, and the lost shards' hits missing (all of them when none answered)."""
+
+    def __init__(self, client: OpenSearch, *, failing: int, answered: int) -> None:
+        self._client, self.failing, self.answered = client, failing, answered
+        self.searches = 0
+
+    def __getattr__(self, name: str):
+        return getattr(self._client, name)
+
+    def search(self, **kwargs):
+        raw = self._client.search(**kwargs)
+        self.searches += 1
+        if self.searches <= self.failing:
+            total = raw["_shards"]["total"]
+            raw["_shards"] = {"total": total, "successful": self.answered, "skipped": 0,
+                              "failed": total - self.answered,
+                              "failures": [{"shard": 0, "index": ALIAS, "reason": {
+                                  "type": "node_disconnected_exception", "reason": "node left the cluster"}}]}
+            if not self.answered:
+                raw["hits"]["hits"] = []
+        return raw
+
+
+def test_a_search_that_lost_shards_is_asked_again(searcher: Searcher, settings: Settings,
+                                                  client: OpenSearch) -> None:
+    """A 200 with failed shards is not an answer: asked again, the copies answer in full."""
+    lost = _ShardsLost(client, failing=1, answered=0)
+    again = Searcher(settings.model_copy(update={"query_log": False}), client=lost, rewriter=searcher.rewriter)
+    response = again.search("running shoes", index=ALIAS, mode="bm25")
+    assert response.hits and lost.searches == 2
+    assert not any("shards" in note for note in response.query.degraded)
+
+
+def test_shards_still_lost_give_what_the_others_found_and_say_so(searcher: Searcher, settings: Settings,
+                                                                 client: OpenSearch) -> None:
+    lost = _ShardsLost(client, failing=100, answered=1)
+    partial = Searcher(settings.model_copy(update={"query_log": False, "search_retries": 1}), client=lost,
+                       rewriter=searcher.rewriter)
+    response = partial.search("running shoes", index=ALIAS, mode="bm25")
+    assert response.hits and lost.searches == 2  # one retry, then the partial answer
+    assert any("shards did not answer" in note for note in response.query.degraded)
+
+
+def test_no_shard_answering_is_an_outage_not_an_empty_result(searcher: Searcher, settings: Settings,
+                                                            client: OpenSearch) -> None:
+    lost = _ShardsLost(client, failing=100, answered=0)
+    down = Searcher(settings.model_copy(update={"query_log": False, "search_retries": 1}), client=lost,
+                    rewriter=searcher.rewriter)
+    with pytest.raises(SearchUnavailable) as info:
+        down.search("running shoes", index=ALIAS, mode="bm25")
+    assert info.value.exit_code == 3 and "shards failed" in str(info.value), str(info.value)
+
+
 def _cli(*args: str, url: str, timeout_s: float = DEADLINE_S) -> tuple[subprocess.CompletedProcess[str], float]:
     env = {**os.environ, "BABELSHOP_OPENSEARCH_URL": url, "BABELSHOP_SEARCH_TIMEOUT_S": str(timeout_s),
            "BABELSHOP_QUERY_LOG": "false"}

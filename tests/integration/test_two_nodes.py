@@ -73,8 +73,12 @@ def local(cluster: dict, settings: Settings) -> Iterator[tuple[OpenSearch, Setti
     from encoders import load_encoder
 
     alias = f"two-{uuid.uuid4().hex[:8]}"
+    # A fresh two-node cluster of small heaps on a busy machine answers its first hybrid search
+    # slowly, and a node leaving takes the survivor a moment: the deadline and retries of a
+    # cluster in failover, not of a quiet single node.
     local = settings.model_copy(update={"opensearch_url": URLS, "index": alias, "index_replicas": 1,
-                                        "query_log": False, "reindex_grace_s": 0.5})
+                                        "query_log": False, "reindex_grace_s": 0.5, "search_timeout_s": 15.0,
+                                        "search_retries": 5})
     client = make_client(local)
     setup(client, alias, local.catalog_languages, load_encoder(local).dimension, replicas=1)
     _green(client, alias)
