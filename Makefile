@@ -17,7 +17,7 @@ OTHER_ENGINE_VERSION ?= $(shell $(PY) -c "import sys; sys.path.insert(0, '.'); f
 # BABELSHOP_ENGINE_DIR=/var/lib/babelshop/other make test
 export BABELSHOP_OPENSEARCH_URL ?= http://127.0.0.1:$(ENGINE_PORT)
 export BABELSHOP_BROKER_URL ?= redis://127.0.0.1:$(REDIS_PORT)/0
-# The FreeDict dictionaries (to and from English, and the bridges through German, French and
+# The dictionaries (FreeDict to and from English, Mueller's English-Russian, and the bridges through German, French and
 # Spanish that help small English ones) are the language registry's: languages/registry.py
 # imports only the standard library, so the system Python reads it before the venv exists.
 FREEDICT_PACKAGES := $(shell $(PY) -c "import sys; sys.path.insert(0, '.'); from languages.registry import debian_packages; print(' '.join(debian_packages()))")
