@@ -61,15 +61,15 @@ def forms_of_headwords(lang: str, headwords: Iterable[str]) -> Forms:
     forms for Polish): only forms that lead somewhere are normalised."""
     keys = set(headwords)
     one_word = {k.translate(_YO): k for k in keys if " " not in k}
-    phrase_keys = [k.translate(_YO) for k in keys if " " in k]
+    phrase_pairs = [(k.translate(_YO), k) for k in keys if " " in k]
     words = {folded: k for folded, k in one_word.items() if folded != k}
     code = lemma_code(lang)
     if code is None or not stamp():
-        return Forms(words, {}, {p: k for p, k in zip(phrase_keys, (k for k in keys if " " in k), strict=True)})
+        return Forms(words, {}, dict(phrase_pairs))
     from simplemma.strategies.dictionaries import DefaultDictionaryFactory
 
     listed = DefaultDictionaryFactory(cache_max_size=0).get_dictionary(code)
-    phrase_words = {w for k in phrase_keys for w in k.split(" ")}
+    phrase_words = {w for folded, _ in phrase_pairs for w in folded.split(" ")}
     # A phrase word's lemma is the word itself or what the list gives for it: forms of either
     # are kept until the list has been read and it is known which one applies.
     candidates = phrase_words | {_listed_lemma(listed, w) or w for w in phrase_words}
@@ -101,7 +101,7 @@ def forms_of_headwords(lang: str, headwords: Iterable[str]) -> Forms:
     wanted = {lemma_of(w) for w in phrase_words}
     lemmas = {form: lemma for form, lemma in phrase_forms if lemma in wanted and form not in known}
     phrases: dict[str, str] = {}
-    for folded, k in zip(phrase_keys, (k for k in keys if " " in k), strict=True):
+    for folded, k in phrase_pairs:
         phrases.setdefault(" ".join(lemma_of(w) for w in folded.split(" ")), k)
     return Forms(words, lemmas, phrases)
 
