@@ -104,33 +104,34 @@ class DictionaryTranslator(Translator):
             reader: list[EntryReader] = [lambda: cedict.read_entries(path)]
             stamp = f"cedict:{stat.st_size}:{int(stat.st_mtime)}"
             return (reader, [], stamp) if source == "zh" else ([], reader, stamp)
-        forward = dictd.freedict_path(source, target, self.dict_dirs)
-        backward = dictd.freedict_path(target, source, self.dict_dirs)
+        forward, backward = (dictd.freedict_path(a, b, self.dict_dirs) for a, b in ((source, target), (target, source)))
         extra_forward, extra_backward = self._other_dictionaries(source, target)
-        if forward is None and backward is None and not extra_forward and not extra_backward:
+        direct = ([(forward, functools.partial(dictd.read_entries, forward))] if forward else []) + extra_forward
+        inverse = ([(backward, functools.partial(dictd.read_entries, backward))] if backward else []) + extra_backward
+        if not direct and not inverse:
             return None
-        found = [p for p in (forward, backward) if p is not None] + [p for p, _ in extra_forward + extra_backward]
         # Sorted: both directions are built together and must find the same cache stamp.
-        stamps = sorted(dictd.source_stamp(p) for p in found)
-        direct = ([lambda: dictd.read_entries(forward)] if forward else []) + [r for _, r in extra_forward]
-        inverse = ([lambda: dictd.read_entries(backward)] if backward else []) + [r for _, r in extra_backward]
-        return direct, inverse, "|".join(stamps)
+        stamps = sorted(dictd.source_stamp(path) for path, _ in direct + inverse)
+        return [read for _, read in direct], [read for _, read in inverse], "|".join(stamps)
 
     def _other_dictionaries(self, source: str, target: str) -> tuple[list[tuple[Path, EntryReader]], ...]:
         """Installed dictionaries beyond FreeDict between English and another language (the
         registry's ``DICTD_FILES``, read by :data:`READERS`), as (path, reader) pairs for the
         ``source->target`` direction and for the reverse one."""
-        if PIVOT not in (source, target) or source == target:
-            return [], []
         entry = registry.language(target if source == PIVOT else source)
-        found: dict[str, list[tuple[Path, EntryReader]]] = {"out": [], "into": []}
-        for side, packages in (("out", entry.out_of_en if entry else ()), ("into", entry.into_en if entry else ())):
-            for package in packages:
-                read = READERS.get(package)
-                prefix = registry.dictd_prefix(package, self.dict_dirs) if read else None
-                if prefix is not None:
-                    found[side].append((prefix, functools.partial(read, prefix)))
-        return (found["out"], found["into"]) if source == PIVOT else (found["into"], found["out"])
+        if PIVOT not in (source, target) or source == target or entry is None:
+            return [], []
+        out_of_en, into_en = self._installed_readers(entry.out_of_en), self._installed_readers(entry.into_en)
+        return (out_of_en, into_en) if source == PIVOT else (into_en, out_of_en)
+
+    def _installed_readers(self, packages: tuple[str, ...]) -> list[tuple[Path, EntryReader]]:
+        found = []
+        for package in packages:
+            read = READERS.get(package)
+            prefix = registry.dictd_prefix(package, self.dict_dirs) if read else None
+            if prefix is not None:
+                found.append((prefix, functools.partial(read, prefix)))
+        return found
 
     def supports(self, source: str, target: str) -> bool:
         """Whether dictionaries for this pair (directly or through English) are installed."""
