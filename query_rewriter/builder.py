@@ -40,6 +40,7 @@ class PlannedClause:
     lang: str | None
     boost: float
     every_word: bool = False  # only documents holding every word match (an untranslated query's text)
+    scored_again: bool = False  # an every-word half beside it (the original and each language's best translation)
 
 
 def lang_fields(lang: str, shape: LexicalShape) -> list[str]:
@@ -51,8 +52,8 @@ def lang_fields(lang: str, shape: LexicalShape) -> list[str]:
 
 def halves(clause: PlannedClause, shape: LexicalShape) -> int:
     """How many multi_match clauses render ``clause``: the any-word one, and the every-word one
-    for a per-language text when the shape keeps it."""
-    return 2 if clause.lang is not None and shape.every_word else 1
+    for the original and the best translation of each language, when the shape keeps it."""
+    return 2 if clause.lang is not None and clause.scored_again and shape.every_word else 1
 
 
 def fields_of(clause: PlannedClause, shape: LexicalShape) -> list[str]:
@@ -65,18 +66,19 @@ def planned_clauses(q: RewrittenQuery, languages: tuple[str, ...], shape: Lexica
     shape = shape or q.shape
     planned: list[PlannedClause] = []
 
-    def add(name: str, label: str, text: str, lang: str | None, boost: float, every_word: bool = False) -> None:
+    def add(name: str, label: str, text: str, lang: str | None, boost: float, every_word: bool = False,
+            scored_again: bool = False) -> None:
         # The description shows the text as searched (cut when the shape cuts texts).
         text = truncate_terms(text, shape.max_terms) if shape.max_terms is not None else text
         if len(planned) < MAX_CLAUSES and text.strip():
-            planned.append(PlannedClause(name, f"{label}: {text}", text, lang, boost, every_word))
+            planned.append(PlannedClause(name, f"{label}: {text}", text, lang, boost, every_word, scored_again))
 
     searched_in = [q.lang] if q.lang in languages else []
     if q.lang_method == "default":
         # Unsure of the language: the original text is tried in every catalog language.
         searched_in = list(languages)
     for lang in searched_in:
-        add(f"original:{lang}", f"original {lang}", q.normalized, lang, ORIGINAL_BOOST)
+        add(f"original:{lang}", f"original {lang}", q.normalized, lang, ORIGINAL_BOOST, scored_again=True)
     # A query in a language outside the catalog that nothing translated matches the catalog's
     # words only by chance ("bụi" in a Vietnamese query is no product word): its text must match
     # whole (a brand, a model number, a loanword), or the vector alone decides.
@@ -86,7 +88,10 @@ def planned_clauses(q: RewrittenQuery, languages: tuple[str, ...], shape: Lexica
     for lang, alternatives in q.translations.items():
         kept = alternatives if shape.alternatives is None else alternatives[:shape.alternatives]
         for i, alt in enumerate(kept):
-            add(f"translation:{lang}:{i}", f"translation {lang}", alt.text, lang, TRANSLATION_BOOST * alt.weight)
+            # Only the best reading is scored again for holding every word: the others are
+            # weaker evidence, and each pair of halves costs the engine as much as a whole clause.
+            add(f"translation:{lang}:{i}", f"translation {lang}", alt.text, lang, TRANSLATION_BOOST * alt.weight,
+                scored_again=i == 0)
     if shape.synonyms:
         for lang, terms in q.synonyms.items():
             for i, term in enumerate(terms):
@@ -99,7 +104,8 @@ def _render(clause: PlannedClause, shape: LexicalShape) -> dict:
     """A per-language text matches any word of it in the language's title (and category), plus
     as much again when every word is there: "accessories for musical instruments" should rank
     "Musical Instrument Accessories" above "Musical Instruments". The all-words half lifted BM25
-    on the taxonomy dev split (all queries)."""
+    on the taxonomy dev split (all queries); on the second and third translations and on
+    synonyms it changed nothing there, and doubled their cost."""
     if clause.lang is None:
         query = {"query": clause.text, "fields": list(ANY_LANGUAGE_FIELDS), "boost": clause.boost, "_name": clause.name}
         if clause.every_word:
@@ -108,7 +114,7 @@ def _render(clause: PlannedClause, shape: LexicalShape) -> dict:
     fields = lang_fields(clause.lang, shape)
     any_word = {"multi_match": {"query": clause.text, "fields": fields, "type": "best_fields",
                                 "boost": round(clause.boost, 4), "_name": clause.name}}
-    if not shape.every_word:
+    if halves(clause, shape) == 1:
         return any_word
     every_word = {"multi_match": {"query": clause.text, "fields": fields, "type": "best_fields", "operator": "and",
                                   "boost": round(clause.boost, 4), "_name": f"{clause.name}{ALL_WORDS}"}}

@@ -92,8 +92,9 @@ def test_narrowing_follows_the_documented_order_and_says_so() -> None:
              "category fields dropped (titles only)"]
     _, _, dropped = fit(_long_query(80), LANGS, STOCK_CLAUSE_LIMIT, None, COUNTER)
     assert dropped[:4] == order and dropped[4].startswith("each text cut to its first")
-    _, _, fewer = fit(_long_query(12), LANGS, STOCK_CLAUSE_LIMIT, None, COUNTER)
+    _, _, fewer = fit(_long_query(16), LANGS, STOCK_CLAUSE_LIMIT, None, COUNTER)
     assert fewer and fewer == order[:len(fewer)]  # a shorter query stops earlier, same order
+    assert len(fewer) < len(order)
 
 
 def test_the_narrowed_shape_reaches_the_request_and_its_clause_names() -> None:

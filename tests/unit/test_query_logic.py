@@ -94,6 +94,16 @@ def test_a_text_scores_again_when_every_word_matches() -> None:
     assert names["translation:en:0:all"] == "translation en: running shoes (every word)"
 
 
+def test_only_the_original_and_each_languages_best_translation_score_again() -> None:
+    two = {"en": [WeightedText(text="running shoes", weight=1.0), WeightedText(text="jogging shoes", weight=0.8)],
+           "fr": [WeightedText(text="chaussures de course", weight=1.0)]}
+    _, names = request_body(_query(translations=two), mode="bm25", size=10, from_=0, depth=10, languages=LANGS,
+                            filters=None)
+    halves = {n.removesuffix(":all") for n in names if n.endswith(":all")}
+    assert halves == {"original:de", "translation:en:0", "translation:fr:0"}
+    assert {"translation:en:1", "synonym:en:0"} <= set(names)  # still searched, scored once
+
+
 def test_min_max_matches_neural_search() -> None:
     assert min_max(5.0, 1.0, 9.0) == 0.5
     assert min_max(1.0, 1.0, 9.0) == MIN_SCORE  # the minimum is floored, not zero
