@@ -233,15 +233,23 @@ class DictionaryTranslator(Translator):
         say which languages were loaded: codes without an installed dictionary are skipped, a
         query in them is searched by its vector instead. With ``build=False`` only lexicons
         already in the disk cache are read (building one parses whole dictionaries), and so are
-        the maps from inflected forms to headwords (:meth:`Lexicon.load_forms`)."""
+        the maps from inflected forms to headwords and the stem indexes (:meth:`Lexicon.load_forms`,
+        :meth:`Lexicon.load_stem_indexes`). A language's direct dictionaries into the catalog's
+        other languages ("nl" -> "fr") are loaded too: a query in it takes them before English."""
+        catalog = tuple(registry.normalize_code(c) for c in self.settings.catalog_languages)
         loaded = []
-        for lang in dict.fromkeys(registry.normalize_code(c) for c in (languages or self.settings.catalog_languages)):
-            hops = [hop for hop in ((lang, PIVOT), (PIVOT, lang)) if lang != PIVOT and self._readers(*hop)]
+        for lang in dict.fromkeys(registry.normalize_code(c) for c in (languages or catalog)):
+            if lang == PIVOT:
+                continue
+            direct = [(lang, target) for target in catalog if target not in (lang, PIVOT)]
+            hops = [hop for hop in ((lang, PIVOT), (PIVOT, lang), *direct) if self._readers(*hop)]
             if not build:
                 hops = [hop for hop in hops if cache_file(self.cache_dir, *hop, self._stamp(*hop)).is_file()]
             for hop in hops:
-                self.lexicon(*hop).load_forms(build=build)
-            if hops:
+                lexicon = self.lexicon(*hop)
+                lexicon.load_forms(build=build)
+                lexicon.load_stem_indexes(build=build)
+            if any(PIVOT in hop for hop in hops):
                 loaded.append(lang)
         return tuple(loaded)
 

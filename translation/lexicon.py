@@ -182,6 +182,17 @@ class Lexicon:
                     "forms", lemmas.stamp(), lambda: lemmas.forms_of_headwords(self.source, self._entries), build=build)
             return self._forms
 
+    def load_stem_indexes(self, *, build: bool = True) -> None:
+        """Read the stem indexes of :meth:`stem_lookup` now (building them unless ``build`` is
+        False): a shopper's first unknown word would otherwise wait while they load."""
+        if self.source in NO_STEM_MATCH:
+            return
+        with self._stems_lock:
+            if self._snowball is None and snowball(self.source) is not None:
+                self._snowball = self._cached_index("snowball", _SNOWBALL_STAMP, self._stem_headwords, build=build)
+            if self._stems is None:
+                self._stems = self._cached_index("prefix", _PREFIX_STAMP, self._fold_headwords, build=build)
+
     def stem_lookup(self, key: str) -> list[tuple[str, float]] | None:
         """Translations of the headword with the same Snowball stem as a one-word ``key`` (the
         language's own suffix rules: "уличных" and "уличный" share "уличн"), else of the

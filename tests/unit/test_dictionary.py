@@ -254,6 +254,13 @@ def test_preload_loads_the_installed_languages_and_names_them(translator: Dictio
     assert texts(translator, "pantof", "ro", "en") == ["shoe"]
 
 
+def test_preload_takes_the_direct_dictionaries_into_other_catalog_languages(translator: DictionaryTranslator) -> None:
+    # fra-deu is a direct pair: a French query reaches German through it, not through English.
+    assert translator.route("fr", "de") == [("fr", "de")]
+    assert translator.preload(("fr",)) == ("fr",)
+    assert {("fr", "en"), ("en", "fr"), ("fr", "de")} <= set(translator._lexicons)
+
+
 def test_preload_without_building_reads_only_cached_lexicons(translator: DictionaryTranslator) -> None:
     def fresh() -> DictionaryTranslator:  # as another process, with the same cache
         return DictionaryTranslator(translator.settings, dict_dirs=translator.dict_dirs,

@@ -85,6 +85,26 @@ def test_the_stem_indexes_are_built_once_and_cached_beside_the_lexicon(tmp_path,
     assert built == ["_stem_headwords"]
 
 
+def test_stem_indexes_load_ahead_of_the_first_unknown_word(tmp_path) -> None:
+    from translation import lexicon as lexicon_module
+
+    path = tmp_path / "dictionary" / "pl-en-1.pickle"
+    lexicon_module.save_cached(path, _lexicon("pl", {"gazowany": [("carbonated", 1.0)], "napój": [("drink", 1.0)]}))
+    cold = lexicon_module.load_cached(path)
+    cold.load_stem_indexes(build=False)  # nothing cached yet, and nothing built
+    assert not list(path.parent.glob("*.snowball.pickle")) and not list(path.parent.glob("*.prefix.pickle"))
+    lexicon_module.load_cached(path).load_stem_indexes()
+    indexes = sorted(path.parent.glob("pl-en-1.*.pickle"))
+    assert [p.name for p in indexes] == ["pl-en-1.prefix.pickle", "pl-en-1.snowball.pickle"]
+
+    warm = lexicon_module.load_cached(path)
+    warm.load_stem_indexes(build=False)  # as `serve` starts: read now...
+    for index in indexes:
+        index.unlink()  # ...so the look-ups below cannot be reading them
+    assert warm.stem_lookup("gazowanych")[0][0] == "carbonated" and warm.prefix_lookup("napoje")[0][0] == "drink"
+    assert not list(path.parent.glob("*.snowball.pickle"))  # used from memory, not built again
+
+
 def test_look_ups_are_remembered_and_each_caller_gets_its_own_list() -> None:
     lexicon = _lexicon("pl", {"napój": [("beverage", 1.0), ("drink", 0.8)]})
     first = lexicon.lookup("Napój")
