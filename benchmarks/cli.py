@@ -162,7 +162,9 @@ def bench_query(n: int, n_queries: int, as_json: bool) -> None:
     searcher = Searcher(settings)
     queries = bench_queries(load_sample(), n_queries)
     searcher.search("warm up", index=alias)
-    # As `babelshop serve` starts: the cached dictionaries of every query language read first.
+    # As `babelshop serve` starts: the models warmed, the cached dictionaries of every query
+    # language read first.
+    searcher.rewriter.warm_up()
     searcher.rewriter.translator.preload(searcher.rewriter.query_languages, build=False)
     searcher.rewriter = Rewriter(settings, encoder=searcher.rewriter.encoder, translator=searcher.rewriter.translator)
     rewrite_ms, cold_ms = [], []

@@ -31,6 +31,10 @@ from query_rewriter.terms import TermCounter
 from translation.base import TranslationError
 
 CACHE_SIZE = 4096
+#: Rewritten once before serving: Latin words of five letters and more, because lingua reads its
+#: models for an n-gram length on the first text that has such n-grams, and a first query that
+#: brought the five-letter ones waited seconds for them.
+WARM_UP_TEXT = "warming up: waterproof hiking boots"
 #: Weight of a runner-up language's translations against the detected language's.
 HEDGE_WEIGHT = 0.5
 
@@ -62,6 +66,11 @@ class Rewriter(LazyModels):
         self._vectors: LRUCache[str, np.ndarray] = LRUCache(maxsize=CACHE_SIZE)
         self._lock = threading.Lock()  # cachetools' caches are not thread-safe: a read reorders them
         self.cache_hits = 0
+
+    def warm_up(self) -> None:
+        """Load what a first query would otherwise wait for: the encoders, the catalog's
+        dictionaries and every n-gram model of language identification."""
+        self.rewrite(WARM_UP_TEXT, mode="hybrid")
 
     def check_paging(self, size: int, from_: int) -> None:
         s = self.settings

@@ -61,7 +61,7 @@ class Service:
         query in Finnish would otherwise wait while its dictionary loads. A dictionary never
         built is left to its first query (building one parses the whole dictionary)."""
         rewriter = self.searcher.rewriter
-        rewriter.rewrite("warm up", mode="hybrid")
+        rewriter.warm_up()
         _ = self.searcher.query_log  # created once here, not raced by the first concurrent searches
         self.loaded = True
         self.preloading = threading.Thread(target=self._preload, args=(rewriter.query_languages,),

@@ -27,7 +27,7 @@ class _Translator:
 def _searcher(translator: _Translator) -> SimpleNamespace:
     rewritten: list[str] = []
     rewriter = SimpleNamespace(translator=translator, query_languages=("en", "de", "fi"),
-                               rewrite=lambda text, mode: rewritten.append(text))
+                               warm_up=lambda: rewritten.append("warm up"))
     return SimpleNamespace(rewriter=rewriter, query_log=None, rewritten=rewritten)
 
 
