@@ -212,6 +212,7 @@ _LEMMA_LANGS = frozenset((
 _LEMMA_CODES = {"hr": "hbs", "sr": "hbs", "bs": "hbs"}
 
 
+@lru_cache(maxsize=256)
 def lemma_code(code: str) -> str | None:
     """simplemma's code for a language whose inflected words it can lemmatize, else None. The
     pivot has none: English keeps its own endings and WordNet's forms."""

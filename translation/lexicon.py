@@ -174,6 +174,8 @@ class Lexicon:
         """This lexicon's map from inflected forms to headwords: read from beside its cache file,
         else built (a few seconds: a whole language's word list is read) and written there;
         with ``build=False`` only read. None where the source language has no word list."""
+        if self._forms is not None:
+            return self._forms  # every look-up of a missing word asks: no lock once it is there
         if lemma_code(self.source) is None:
             return None
         with self._stems_lock:
