@@ -257,8 +257,11 @@ def test_preload_loads_the_installed_languages_and_names_them(translator: Dictio
 def test_preload_takes_the_direct_dictionaries_into_other_catalog_languages(translator: DictionaryTranslator) -> None:
     # fra-deu is a direct pair: a French query reaches German through it, not through English.
     assert translator.route("fr", "de") == [("fr", "de")]
-    assert translator.preload(("fr",)) == ("fr",)
-    assert {("fr", "en"), ("en", "fr"), ("fr", "de")} <= set(translator._lexicons)
+    assert translator.preload(("fr",)) == ("fr",)  # builds and caches every pair French uses
+    again = DictionaryTranslator(translator.settings, dict_dirs=translator.dict_dirs,
+                                 cedict_path=translator.cedict_path)  # as the next process
+    assert again.preload(("fr",), build=False) == ("fr",)
+    assert {("fr", "en"), ("en", "fr"), ("fr", "de")} <= set(again._lexicons)
 
 
 def test_preload_without_building_reads_only_cached_lexicons(translator: DictionaryTranslator) -> None:
