@@ -189,11 +189,9 @@ class Lexicon:
         False): a shopper's first unknown word would otherwise wait while they load."""
         if self.source in NO_STEM_MATCH:
             return
-        with self._stems_lock:
-            if self._snowball is None and snowball(self.source) is not None:
-                self._snowball = self._cached_index("snowball", _SNOWBALL_STAMP, self._stem_headwords, build=build)
-            if self._stems is None:
-                self._stems = self._cached_index("prefix", _PREFIX_STAMP, self._fold_headwords, build=build)
+        if snowball(self.source) is not None:
+            self._snowball_index(build=build)
+        self._stem_index(build=build)
 
     def stem_lookup(self, key: str) -> list[tuple[str, float]] | None:
         """Translations of the headword with the same Snowball stem as a one-word ``key`` (the
@@ -213,11 +211,11 @@ class Lexicon:
                 return [(text, weight * STEM_FACTOR) for text, weight in found] or None
         return self.prefix_lookup(key)
 
-    def _snowball_index(self) -> dict[str, list[str]]:
+    def _snowball_index(self, *, build: bool = True) -> dict[str, list[str]] | None:
         """Snowball stem -> one-word headwords (see :meth:`_cached_index`)."""
         with self._stems_lock:
             if self._snowball is None:
-                self._snowball = self._cached_index("snowball", _SNOWBALL_STAMP, self._stem_headwords)
+                self._snowball = self._cached_index("snowball", _SNOWBALL_STAMP, self._stem_headwords, build=build)
             return self._snowball
 
     def _stem_headwords(self) -> dict[str, list[str]]:
@@ -276,11 +274,11 @@ class Lexicon:
                 return [(text, weight * STEM_FACTOR) for text, weight in found] or None
         return None
 
-    def _stem_index(self) -> tuple[list[str], list[str]]:
+    def _stem_index(self, *, build: bool = True) -> tuple[list[str], list[str]] | None:
         # Built on the first stem look-up only: most lexicons never need it.
         with self._stems_lock:
             if self._stems is None:
-                self._stems = self._cached_index("prefix", _PREFIX_STAMP, self._fold_headwords)
+                self._stems = self._cached_index("prefix", _PREFIX_STAMP, self._fold_headwords, build=build)
             return self._stems
 
     def _fold_headwords(self) -> tuple[list[str], list[str]]:
