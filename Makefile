@@ -17,12 +17,12 @@ OTHER_ENGINE_VERSION ?= $(shell $(PY) -c "import sys; sys.path.insert(0, '.'); f
 # BABELSHOP_ENGINE_DIR=/var/lib/babelshop/other make test
 export BABELSHOP_OPENSEARCH_URL ?= http://127.0.0.1:$(ENGINE_PORT)
 export BABELSHOP_BROKER_URL ?= redis://127.0.0.1:$(REDIS_PORT)/0
-# The dictionaries (FreeDict to and from English, Mueller's English-Russian, and the bridges through German, French and
-# Spanish that help small English ones) are the language registry's: languages/registry.py
+# The dictionaries (FreeDict to and from English, Mueller's English-Russian, Apertium's pairs into English, and the
+# bridges through German, French and Spanish that help small English ones) are the language registry's: languages/registry.py
 # imports only the standard library, so the system Python reads it before the venv exists.
-FREEDICT_PACKAGES := $(shell $(PY) -c "import sys; sys.path.insert(0, '.'); from languages.registry import debian_packages; print(' '.join(debian_packages()))")
+DICTIONARY_PACKAGES := $(shell $(PY) -c "import sys; sys.path.insert(0, '.'); from languages.registry import debian_packages; print(' '.join(debian_packages()))")
 APT_PACKAGES := maven openjdk-17-jre-headless redis-server wordnet-base docker-compose \
-	$(FREEDICT_PACKAGES)
+	$(DICTIONARY_PACKAGES)
 PYTEST_ARGS ?=
 
 .PHONY: help deps system python engine-assemble services services-stop redis redis-stop engine engine-stop \
@@ -38,7 +38,7 @@ deps: system python engine-assemble
 system: $(RUN_DIR)/system.stamp
 $(RUN_DIR)/system.stamp: Makefile languages/registry.py
 	@mkdir -p $(RUN_DIR)
-	@[ -n "$(FREEDICT_PACKAGES)" ] || { echo "cannot list the FreeDict packages: '$(PY)' failed to import" \
+	@[ -n "$(DICTIONARY_PACKAGES)" ] || { echo "cannot list the dictionary packages: '$(PY)' failed to import" \
 	  "languages/registry.py (PY=python3.11 make ...)"; exit 2; }
 	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
 	if [ -n "$$missing" ]; then \

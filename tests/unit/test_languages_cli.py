@@ -68,6 +68,7 @@ def test_missing_dictionaries_name_the_install_line(tmp_path: Path) -> None:
     missing = missing_packages(described)
     assert "dict-freedict-pol-eng" in missing and "dict-freedict-eng-rom" in missing
     assert registry.CEDICT not in missing
+    assert {"apertium-fr-es", "apertium-eng-spa", registry.LTTOOLBOX} <= set(missing)  # an Apertium route's packages
     polish = next(row for row in described if row["code"] == "pl")
     assert not polish["dictionary"] and not polish["into_en"][0]["installed"]
     from rich.console import Console
