@@ -31,7 +31,7 @@ def stamp() -> str:
     """Names the word lists a cached map was made from (another release may differ), or ""
     where simplemma is missing. Part of the map's file stamp, with this module's format."""
     try:
-        return f"simplemma {metadata.version('simplemma')}, forms 1"
+        return f"simplemma {metadata.version('simplemma')}, forms 2"
     except metadata.PackageNotFoundError:
         return ""
 
@@ -46,6 +46,10 @@ class Forms:
     lemmas: dict[str, str] = field(default_factory=dict)
     #: A phrase headword with every word as its lemma -> the headword.
     phrases: dict[str, str] = field(default_factory=dict)
+    #: A one-word headword that is only an inflected form of another one -> that one: a reverse
+    #: dictionary lists plurals its own headwords translate into ("принадлежности" under
+    #: "tackle"), while the lemma's entry ("принадлежность": accessory) has the common senses.
+    inflected: dict[str, str] = field(default_factory=dict)
 
     def headword(self, key: str) -> str | None:
         """The headword a normalised key is a form of, or None."""
@@ -75,6 +79,7 @@ def forms_of_headwords(lang: str, headwords: Iterable[str]) -> Forms:
     candidates = phrase_words | {_listed_lemma(listed, w) or w for w in phrase_words}
     lemma_memo: dict[str, str] = {}
     phrase_forms: list[tuple[str, str]] = []
+    inflected: dict[str, str] = {}
     for form, lemma in listed.items():
         its_lemma = lemma_memo.get(lemma)
         if its_lemma is None:
@@ -91,9 +96,12 @@ def forms_of_headwords(lang: str, headwords: Iterable[str]) -> Forms:
         # lowercase entry wins: "domków" is a form of "domek", "Domków" of the place "Domkowo".
         if target is not None and form not in one_word and (form not in words or form.islower()):
             words[form] = target
+        elif target is not None and form in one_word:
+            inflected.setdefault(form, target)
     # A word that is some entry's lemma stays itself: "пила" (a saw) is also listed as a form
     # of "пить" (she drank), and a phrase's nouns are mostly in their lemma form already.
     known = set(lemma_memo.values())
+    inflected = {form: target for form, target in inflected.items() if form not in known}
 
     def lemma_of(word: str) -> str:
         return word if word in known else (_listed_lemma(listed, word) or word)
@@ -103,7 +111,7 @@ def forms_of_headwords(lang: str, headwords: Iterable[str]) -> Forms:
     phrases: dict[str, str] = {}
     for folded, k in phrase_pairs:
         phrases.setdefault(" ".join(lemma_of(w) for w in folded.split(" ")), k)
-    return Forms(words, lemmas, phrases)
+    return Forms(words, lemmas, phrases, inflected)
 
 
 def _listed_lemma(listed, word: str) -> str | None:

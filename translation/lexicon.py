@@ -32,6 +32,8 @@ FORMAT_VERSION = 9
 MAX_TRANSLATIONS = 8
 #: Look-ups each lexicon remembers.
 LOOKUP_MEMORY = 16384
+#: The translations of a headword's lemma against the headword's own (:meth:`Lexicon._with_lemma`).
+LEMMA_FACTOR = 0.9
 
 _FIELD, _ITEM = "\x1e", "\x1f"
 
@@ -155,7 +157,7 @@ class Lexicon:
         key = normalize_term(term)
         found = self.get(key)
         if found is not None:
-            return tuple(found)
+            return tuple(self._with_lemma(key, found))
         for variant in self.variants(key):
             found = self.get(variant)
             if found is not None:
@@ -163,6 +165,23 @@ class Lexicon:
         headword = self._headword_of(key)
         found = self.get(headword) if headword else None
         return tuple(found) if found is not None else None
+
+    def _with_lemma(self, key: str, found: list[tuple[str, float]]) -> list[tuple[str, float]]:
+        """A headword's translations merged with those of the headword it is a form of
+        (:attr:`lemmas.Forms.inflected`), which count a little less; both agreeing counts most."""
+        forms = self.load_forms() if " " not in key else None
+        lemma = forms.inflected.get(key) if forms is not None else None
+        other = self.get(lemma) if lemma else None
+        if not other:
+            return found
+        merged = dict(found)
+        for text, weight in other:
+            weight *= LEMMA_FACTOR
+            old = merged.get(text)
+            merged[text] = weight if old is None else max(old, weight) + 0.5 * min(old, weight)
+        best = sorted(merged.items(), key=lambda item: -item[1])[:MAX_TRANSLATIONS]
+        top = best[0][1]
+        return [(text, round(weight / top, 4)) for text, weight in best]
 
     def _headword_of(self, key: str) -> str | None:
         """The headword a key is an inflected form of ("пилы" -> "пила", "ленточные пилы" ->

@@ -164,8 +164,9 @@ def test_phrases_before_words_and_compounds(translator: DictionaryTranslator) ->
     assert texts(translator, "running shoes", "en", "de")[0] == "Laufschuhe"  # deu-eng read backwards
     assert texts(translator, "running shoe", "en", "de")[0] == "Laufschuh"
     assert texts(translator, "black shoes", "en", "de")[0] == "schwarz Schuh"  # "shoes" uninflected
-    assert texts(translator, "Laufschuhe", "de", "en") == ["running shoes"]
-    assert texts(translator, "Damenlaufschuhe", "de", "en") == ["ladies running shoes"]  # split compound
+    # The plural headword's own translation first, its singular headword's beside it.
+    assert texts(translator, "Laufschuhe", "de", "en") == ["running shoes", "running shoe"]
+    assert texts(translator, "Damenlaufschuhe", "de", "en")[0] == "ladies running shoes"  # split compound
     assert texts(translator, "Herren Laufschuhe schwarz", "de", "en")[0] == "gentlemen running shoes black"
     assert "coffee maker" in texts(translator, "Kaffeemaschine", "de", "en")
     assert texts(translator, "Herren-Laufschuhe", "de", "en")[0] == "gentlemen running shoes"  # hyphen parts
@@ -288,8 +289,10 @@ def test_missing_dictionaries_name_the_debian_package(tmp_path: Path) -> None:
         translator.translate("跑鞋", "zh", "en")
     with pytest.raises(TranslationError, match=r"ko->en: no dictionary exists for Korean \(ko\)"):
         translator.translate("운동화", "ko", "en")
-    # FreeDict's own names (the registry's), and both hops of a pair through English.
-    with pytest.raises(TranslationError, match=r"apt-get install dict-freedict-eng-rom \(for ro->en\).*"
+    # FreeDict's own names (the registry's), an Apertium route's packages, and both hops of a
+    # pair through English.
+    with pytest.raises(TranslationError, match=r"apt-get install apertium-es-ro apertium-eng-spa lttoolbox or "
+                                               r"dict-freedict-eng-rom \(for ro->en\).*"
                                                r"apt-get install dict-freedict-swh-eng or dict-freedict-eng-swh"):
         translator.translate("pantofi", "ro", "sw")
     with pytest.raises(TranslationError, match=r"'xx' is no language babelshop knows"):

@@ -11,7 +11,7 @@ import pytest
 from languages.registry import lemma_code
 from translation import lemmas
 from translation.compose import translate_with
-from translation.lexicon import Lexicon, pack
+from translation.lexicon import LEMMA_FACTOR, Lexicon, pack
 
 
 def _lexicon(source: str, entries: dict[str, list[tuple[str, float]]]) -> Lexicon:
@@ -67,6 +67,20 @@ def test_translation_uses_the_lemma_after_the_word_as_written() -> None:
     assert lexicon.lookup("пилы") == [("saw", 1.0)]
     best = translate_with(lexicon, "Ленточные пилы для дерева", 3)[0][0]
     assert best.split()[:2] == ["band", "saw"] and "wood" in best.split()
+
+
+def test_a_headword_that_is_a_plural_of_another_also_gets_its_senses() -> None:
+    # A reverse dictionary lists the plural under "tackle"; the singular's entry has the shop sense.
+    entries = {"принадлежности": [("tackle", 1.0)], "принадлежность": [("accessory", 1.0), ("belonging", 0.5)],
+               "пила": [("saw", 1.0)], "пить": [("drink", 1.0)]}
+    lexicon = _lexicon("ru", entries)
+    forms = lexicon.load_forms()
+    assert forms.inflected == {"принадлежности": "принадлежность"}  # "пила" is a lemma itself: not a form of "пить"
+    found = dict(lexicon.lookup("принадлежности"))
+    assert next(iter(found)) == "tackle" and found["accessory"] == pytest.approx(LEMMA_FACTOR)
+    assert "belonging" in found
+    assert lexicon.lookup("пила") == [("saw", 1.0)]
+    assert lexicon.lookup("принадлежность") == [("accessory", 1.0), ("belonging", 0.5)]  # not the other way
 
 
 def test_languages_without_a_list_fold_only_yo() -> None:
