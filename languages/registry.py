@@ -128,25 +128,31 @@ class ApertiumRoute:
 
 
 _SPA_ENG = ("apertium-eng-spa", "spa-eng")
+_CAT_ENG = ("apertium-eng-cat", "cat-eng")
 _HBS_ENG = ("apertium-hbs-eng", "hbs-eng")
-#: Apertium routes into English by language. Only languages with simplemma word lists: the lists
-#: are what is fed through the analyser, since a transducer cannot be listed whole.
-_APERTIUM_ROUTES = {
-    "es": (_SPA_ENG,),
-    "fr": (("apertium-fr-es", "fr-es"), _SPA_ENG),
-    "pt": (("apertium-es-pt", "pt-es"), _SPA_ENG),
-    "it": (("apertium-spa-ita", "ita-spa"), _SPA_ENG),
-    "ca": (("apertium-eng-cat", "cat-eng"),),
-    "is": (("apertium-isl-eng", "isl-eng"),),
-    "hr": (_HBS_ENG,), "sr": (_HBS_ENG,), "bs": (_HBS_ENG,),
-    "mk": (("apertium-mkd-eng", "mkd-eng"),),
-    "eo": (("apertium-eo-en", "eo-en"),),
-    "ro": (("apertium-es-ro", "ro-es"), _SPA_ENG),
-    "sl": (("apertium-hbs-slv", "slv-hbs"), _HBS_ENG),
-    "bg": (("apertium-mkd-bul", "bul-mkd"), ("apertium-mkd-eng", "mkd-eng")),
-}
+#: Apertium routes into English, by language; a language may have several (French through
+#: Spanish and through Catalan: each knows words the other lacks). Only languages with simplemma
+#: word lists: the lists are what is fed through the analyser, since a transducer cannot be
+#: listed whole.
+_APERTIUM_ROUTES = (
+    ("es", (_SPA_ENG,)),
+    ("fr", (("apertium-fr-es", "fr-es"), _SPA_ENG)),
+    ("fr", (("apertium-fra-cat", "fra-cat"), _CAT_ENG)),
+    ("pt", (("apertium-es-pt", "pt-es"), _SPA_ENG)),
+    ("pt", (("apertium-por-cat", "por-cat"), _CAT_ENG)),
+    ("it", (("apertium-spa-ita", "ita-spa"), _SPA_ENG)),
+    ("it", (("apertium-cat-ita", "ita-cat"), _CAT_ENG)),
+    ("ca", (_CAT_ENG,)),
+    ("is", (("apertium-isl-eng", "isl-eng"),)),
+    ("hr", (_HBS_ENG,)), ("sr", (_HBS_ENG,)), ("bs", (_HBS_ENG,)),
+    ("mk", (("apertium-mkd-eng", "mkd-eng"),)),
+    ("eo", (("apertium-eo-en", "eo-en"),)),
+    ("ro", (("apertium-es-ro", "ro-es"), _SPA_ENG)),
+    ("sl", (("apertium-hbs-slv", "slv-hbs"), _HBS_ENG)),
+    ("bg", (("apertium-mkd-bul", "bul-mkd"), ("apertium-mkd-eng", "mkd-eng"))),
+)
 #: Every Apertium route by its source name.
-APERTIUM = {route.name: route for route in (ApertiumRoute(hops) for hops in _APERTIUM_ROUTES.values())}
+APERTIUM = {route.name: route for route in (ApertiumRoute(hops) for _, hops in _APERTIUM_ROUTES)}
 
 #: FreeDict's file names for the codes where they differ from ISO 639-3.
 FREEDICT_CODES = {"ron": "rom", "nob": "nor", "swa": "swh"}
@@ -359,8 +365,9 @@ _BRIDGED = {
     "ru": ("deu-rus", "fra-rus"),
 }
 LANGUAGES.update({code: _with_bridges(LANGUAGES[code], *pairs) for code, pairs in _BRIDGED.items()})
-LANGUAGES.update({code: replace(LANGUAGES[code], into_en=(*LANGUAGES[code].into_en, ApertiumRoute(hops).name))
-                  for code, hops in _APERTIUM_ROUTES.items()})
+for _code, _hops in _APERTIUM_ROUTES:
+    LANGUAGES[_code] = replace(LANGUAGES[_code], into_en=(*LANGUAGES[_code].into_en, ApertiumRoute(_hops).name))
+del _code, _hops
 
 
 def _installed(source: str, dirs: tuple[Path, ...]) -> bool:
