@@ -35,6 +35,9 @@ DROPPED: dict[str, frozenset[str]] = {
     "es": frozenset({"el", "la", "los", "las", "un", "una", "unos", "unas"}),
     "it": frozenset({"il", "lo", "la", "i", "gli", "le", "l'", "un", "uno", "una"}),
     "pt": frozenset({"o", "a", "os", "as", "um", "uma"}),
+    # Catalan's "a" also ends "per a" (for), which would otherwise come out as "for to".
+    "ca": frozenset({"el", "la", "els", "les", "l'", "un", "una", "uns", "unes", "a"}),
+    "ro": frozenset({"un", "o", "niște"}),  # Romanian's definite article is an ending
     # Prepositions and conjunctions of languages without word-order rules: translated one word
     # at a time they only add a wrong sense ("для" -> "accuse of", "do" -> "until").
     "ru": frozenset({"для", "и", "с", "со", "в", "во", "на", "под", "из", "к", "по", "от", "о", "об", "без", "или"}),
@@ -48,7 +51,7 @@ DROPPED: dict[str, frozenset[str]] = {
 }
 #: Bump when the rules here change what a text translates to (lexicons stay valid): as part of
 #: the translator's id it makes the catalog's stored translations be redone on the next reindex.
-RULES_VERSION = 7
+RULES_VERSION = 8
 #: English words that carry no product meaning. A source word whose best translation is only
 #: these is a preposition or conjunction ("do" -> "until", "voor" -> "at", "per" -> "by"):
 #: translated word by word it adds a wrong sense, so it is left out like an article.

@@ -15,13 +15,15 @@ from common.text import normalize_term
 from translation.segment import Segment, combine
 
 #: Languages whose noun phrases read "head of modifier" ("chaussures de course").
-ROMANCE = frozenset({"fr", "es", "it", "pt"})
-#: Prepositions that join a Romance compound ("machine à café", "olla a presión").
+ROMANCE = frozenset({"fr", "es", "it", "pt", "ca", "ro"})
+#: Prepositions that join a Romance compound ("machine à café", "olla a presión", "mașină de spălat").
 LINKERS: dict[str, frozenset[str]] = {
     "fr": frozenset({"de", "d'", "à", "du", "des"}),
     "es": frozenset({"de", "a", "del"}),
     "it": frozenset({"di", "da", "a", "del", "della"}),
     "pt": frozenset({"de", "da", "do"}),
+    "ca": frozenset({"de", "d'", "del", "dels"}),  # not "a": "per a" is one preposition (for)
+    "ro": frozenset({"de", "din"}),
 }
 #: Words that end a run of modifiers: "toys for children" must not become "children for toys".
 BREAKERS: dict[str, frozenset[str]] = {
@@ -31,6 +33,8 @@ BREAKERS: dict[str, frozenset[str]] = {
     "es": frozenset({"para", "con", "sin", "en", "sobre", "por", "y", "o", "de", "a"}),
     "it": frozenset({"per", "con", "senza", "in", "su", "e", "o", "di", "da", "a"}),
     "pt": frozenset({"para", "com", "sem", "em", "sobre", "por", "e", "ou", "de"}),
+    "ca": frozenset({"per", "amb", "sense", "en", "sobre", "i", "o", "de", "a"}),
+    "ro": frozenset({"pentru", "cu", "fără", "în", "pe", "și", "sau", "de", "la", "din"}),
 }
 #: Languages that write compounds as one word ("Laufschuhe").
 COMPOUNDING = frozenset({"de", "nl", "sv", "da"})
