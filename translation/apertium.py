@@ -29,9 +29,10 @@ from translation.base import TranslationError
 from translation.glosses import Sense
 
 #: Changes when what is read changes, so cached lexicons are rebuilt.
-FORMAT = 1
-#: The parts of speech read, in the order their senses are listed.
-PARTS_OF_SPEECH = ("n", "adj", "vblex")
+FORMAT = 2
+#: The parts of speech read, in the order their senses are listed: prepositions and conjunctions
+#: too, which a language with no other dictionary ("pentru", "per a") would otherwise pass through.
+PARTS_OF_SPEECH = ("n", "adj", "vblex", "pr", "cnjcoo")
 
 _UNIT = re.compile(r"\^([^$]*)\$")
 _READING = re.compile(r"([^<>*@#/]+)((?:<[^<>]+>)+)$")

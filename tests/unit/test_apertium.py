@@ -25,6 +25,7 @@ def test_only_readings_that_are_the_word_itself_and_read_parts_of_speech_are_kep
                 "^claro/claro<adj><m><sg>/claro<n><m><sg>/claro<adv>$\n")
     assert apertium.own_readings(analysed) == {
         "abadesa": ["abadesa<n><f><sg>"],  # not abad ("abbot"), of which it is a form
+        "a": ["a<pr>"],
         "claro": ["claro<adj><m><sg>", "claro<n><m><sg>"],  # the adverb is not read
     }
 
@@ -61,6 +62,14 @@ def test_a_route_through_spanish_reaches_english() -> None:
     entries = {word: senses for word, senses, _ in apertium.read_entries(FRENCH, APERTIUM_DIR, "fr")}
     assert "shoe" in entries["chaussure"][0][0]  # chaussure -> zapato -> shoe
     assert all(not any("<" in g or "#" in g for g in glosses) for senses in entries.values() for glosses, _ in senses)
+
+
+def test_a_language_with_only_apertium_gets_its_prepositions_too() -> None:
+    # Romanian has no FreeDict dictionary into English: without "pentru" (for) a query keeps it.
+    romanian = registry.APERTIUM["apertium:ro-es+spa-eng"]
+    entries = {word: senses for word, senses, _ in apertium.read_entries(romanian, APERTIUM_DIR, "ro")}
+    assert entries["pentru"][0][0][0] == "for"
+    assert "shoe" in entries["pantof"][0][0]
 
 
 def test_the_translator_fills_freedicts_gaps_and_keeps_its_first_senses(tmp_path: Path) -> None:
