@@ -75,7 +75,9 @@ def reorder_romance(segments: list[Segment], source: str, k: int) -> list[Segmen
 
 
 def reverse_modifiers(segments: list[Segment], source: str) -> list[Segment]:
-    """Flip each run of two or three translated content words ("ratón inalámbrico")."""
+    """Flip each run of two or three translated content words ("ratón inalámbrico"). A phrase that
+    starts with a breaker ("pour enfants": for children) ends a run like the breaker itself:
+    "jouets pour enfants" must not become "for children toys"."""
     breakers = BREAKERS.get(source, frozenset())
     out: list[Segment] = []
     run: list[Segment] = []
@@ -85,7 +87,7 @@ def reverse_modifiers(segments: list[Segment], source: str) -> list[Segment]:
         run.clear()
 
     for seg in segments:
-        if seg.kind == "word" and seg.known and normalize_term(seg.source) not in breakers:
+        if seg.kind == "word" and seg.known and normalize_term(seg.source).split(" ", 1)[0] not in breakers:
             run.append(seg)
         else:
             flush()

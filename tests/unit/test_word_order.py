@@ -33,3 +33,9 @@ def test_catalan_and_romanian_noun_phrases_turn_around(source, entries, text, en
 
 def test_every_romance_language_has_linkers_and_breakers() -> None:
     assert set(LINKERS) >= ROMANCE and set(BREAKERS) >= ROMANCE
+
+
+def test_a_phrase_that_starts_with_a_breaker_is_not_flipped_before_the_noun() -> None:
+    lexicon = Lexicon("fr", "en", {"jouets": pack([("toys", 1.0)]), "pour enfants": pack([("for children", 1.0)]),
+                                   "pour": pack([("for", 1.0)]), "enfants": pack([("children", 1.0)])})
+    assert _best(lexicon, "jouets pour enfants") == "toys for children"
