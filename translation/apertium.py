@@ -26,6 +26,7 @@ from pathlib import Path
 from languages.registry import ApertiumRoute, lemma_code
 from translation import lemmas
 from translation.base import TranslationError
+from translation.dictd import files_stamp
 from translation.glosses import Sense
 
 #: Changes when what is read changes, so cached lexicons are rebuilt.
@@ -94,8 +95,7 @@ def english_lemma(reading: str) -> str:
 
 def source_stamp(route: ApertiumRoute, folder: Path) -> str:
     """Size and mtime of the route's files, so a cache notices an upgraded package."""
-    parts = [f"{f.name}:{f.stat().st_size}:{int(f.stat().st_mtime)}" for f in route.files(folder)]
-    return f"apertium {FORMAT}, {lemmas.stamp()}:" + ",".join(parts)
+    return f"apertium {FORMAT}, {lemmas.stamp()}:" + files_stamp(route.files(folder))
 
 
 def _words(lang: str) -> list[str]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import gzip
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from languages import registry as languages
@@ -67,9 +67,12 @@ def _data_file(prefix: Path) -> Path:
 
 def source_stamp(prefix: Path) -> str:
     """Size and mtime of both files, so a cache notices an upgraded package."""
-    index, data = prefix.with_name(prefix.name + ".index"), _data_file(prefix)
-    parts = [f"{p.name}:{p.stat().st_size}:{int(p.stat().st_mtime)}" for p in (index, data)]
-    return ",".join(parts)
+    return files_stamp((prefix.with_name(prefix.name + ".index"), _data_file(prefix)))
+
+
+def files_stamp(paths: Iterable[Path]) -> str:
+    """Name, size and mtime of each file: what a cached lexicon was built from."""
+    return ",".join(f"{p.name}:{p.stat().st_size}:{int(p.stat().st_mtime)}" for p in paths)
 
 
 def read_raw(prefix: Path) -> Iterator[tuple[str, str]]:
