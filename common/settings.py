@@ -119,6 +119,9 @@ class Settings(BaseSettings):
     # Copies of each shard on other nodes of a multi-node cluster (set in place by setup).
     index_replicas: int = Field(default=0, ge=0)
     translation_candidates: int = 3
+    # Weigh a query's English alternatives by how many of the catalog's products use their
+    # words (query_rewriter.catalog_terms): "layer" or "diaper" for "couches".
+    catalog_prior: bool = True
     # Share of the original text's vector in the query vector; the rest is its English alternatives'.
     query_vector_original_weight: float = Field(default=0.5, ge=0.0, le=1.0)
     query_log: bool = True

@@ -23,6 +23,7 @@ from common.lazy_models import LazyModels
 from common.settings import PIVOT_LANGUAGE, Settings, get_settings
 from languages.registry import companion_covers, query_languages
 from query_rewriter.builder import request_body
+from query_rewriter.catalog_terms import CatalogLookup, content_words, rerank
 from query_rewriter.clause_budget import STOCK_CLAUSE_LIMIT, fit
 from query_rewriter.contracts import MODES, ExpansionTerm, Filters, QueryError, RewrittenQuery, WeightedText
 from query_rewriter.normalize import normalize_query
@@ -92,32 +93,39 @@ class Rewriter(LazyModels):
         return normalize_query(text)
 
     def rewrite(self, text: str, lang: str | None = None, *, mode: str = "hybrid", size: int = 10, from_: int = 0,
-                filters: Filters | None = None, clause_limit: int | None = None) -> RewrittenQuery:
+                filters: Filters | None = None, clause_limit: int | None = None,
+                catalog: CatalogLookup | None = None) -> RewrittenQuery:
+        """``catalog`` (the ``Searcher`` passes one per index) weighs the English alternatives
+        by the catalog's own use of their words; without it the dictionary's order stands."""
         limit = clause_limit or self.clause_limit
         normalized = self.validate(text, mode=mode, size=size, from_=from_)
-        key = json.dumps([normalized, lang, mode, size, from_, filters.model_dump() if filters else None, limit])
+        if not self.settings.catalog_prior:
+            catalog = None
+        key = json.dumps([normalized, lang, mode, size, from_, filters.model_dump() if filters else None, limit,
+                          catalog.index if catalog else None])
         with self._lock:
             cached = self._cache.get(key)
             if cached is not None:
                 self.cache_hits += 1
                 return cached.model_copy(update={"text": _printable(text)})
         rewritten = self._rewrite(text, normalized, lang, mode=mode, size=size, from_=from_, filters=filters,
-                                  clause_limit=limit)
+                                  clause_limit=limit, catalog=catalog)
         with self._lock:
             self._cache[key] = rewritten
         return rewritten
 
     def _rewrite(self, text: str, normalized: str, lang: str | None, *, mode: str, size: int, from_: int,
-                 filters: Filters | None, clause_limit: int) -> RewrittenQuery:
+                 filters: Filters | None, clause_limit: int, catalog: CatalogLookup | None) -> RewrittenQuery:
         languages = self.settings.catalog_languages
         detected = detect_query_language(normalized, languages, self.query_languages, self.translator, given=lang)
         guess = detected.guess
-        translations, english = self._translate(normalized, guess.lang, languages)
+        translations, english = self._translate(normalized, guess.lang, languages, catalog=catalog)
         if not detected.sure and guess.lang != PIVOT_LANGUAGE:
             # Unsure of the language: the runner-ups' readings are searched too, weighed less
             # (not for a guess of English, the catalog's own words: "case" is no French hut).
             for hedge in detected.hedges:
-                extra, extra_english = self._translate(normalized, hedge, languages, weight=HEDGE_WEIGHT)
+                extra, extra_english = self._translate(normalized, hedge, languages, weight=HEDGE_WEIGHT,
+                                                       catalog=catalog)
                 for target, alts in extra.items():
                     merged = translations.setdefault(target, [])
                     seen = {a.text.lower() for a in merged}
@@ -152,10 +160,11 @@ class Rewriter(LazyModels):
         """The languages a query is told apart among: the catalog's and every one with a dictionary."""
         return self.settings.query_languages or query_languages(self.settings.catalog_languages)
 
-    def _translate(self, normalized: str, source: str, languages: tuple[str, ...], *, weight: float = 1.0
-                   ) -> tuple[dict[str, list[WeightedText]], list[str]]:
+    def _translate(self, normalized: str, source: str, languages: tuple[str, ...], *, weight: float = 1.0,
+                   catalog: CatalogLookup | None = None) -> tuple[dict[str, list[WeightedText]], list[str]]:
         """The query in every catalog language but its own, and its English alternatives (as
-        many as the encoder pools); pairs without a dictionary or model are left out."""
+        many as the encoder pools, chosen among twice as many by the catalog's use of their
+        words where ``catalog`` is given); pairs without a dictionary or model are left out."""
         translations: dict[str, list[WeightedText]] = {}
         english: list[str] = []
         lexical = self.settings.translation_candidates
@@ -163,19 +172,29 @@ class Rewriter(LazyModels):
             if target == source:
                 continue
             wanted = max(lexical, self.encoder.max_alternatives) if target == PIVOT_LANGUAGE else lexical
+            weigh_by_catalog = catalog is not None and target == PIVOT_LANGUAGE
             try:
-                alts = self.translator.translate(normalized, source, target, max_candidates=wanted)
+                alts = self.translator.translate(normalized, source, target,
+                                                 max_candidates=2 * wanted if weigh_by_catalog else wanted)
             except TranslationError:
                 # No dictionary or model for this pair (e.g. an Arabic query): search the
                 # original text and its vector; the other pairs still translate.
                 continue
-            kept = [WeightedText(text=a.text, weight=round(a.weight * weight, 4)) for a in alts
-                    if a.text.strip() and a.text.strip().lower() != normalized.lower()]
+            pairs = [(a.text, a.weight) for a in alts
+                     if a.text.strip() and a.text.strip().lower() != normalized.lower()]
+            if weigh_by_catalog and len(pairs) > 1:
+                pairs = self._by_catalog(pairs, target, catalog)[:wanted]
+            kept = [WeightedText(text=text, weight=round(w * weight, 4)) for text, w in pairs]
             if kept:
                 translations[target] = kept[:lexical]
             if target == PIVOT_LANGUAGE:
                 english = [a.text for a in kept]
         return translations, english
+
+    @staticmethod
+    def _by_catalog(pairs: list[tuple[str, float]], lang: str, catalog: CatalogLookup) -> list[tuple[str, float]]:
+        counts = catalog.doc_freq(lang, [w for text, _ in pairs for w in content_words(text)])
+        return rerank(pairs, counts) if counts else pairs
 
     def _synonyms(self, text: str, lang: str, languages: tuple[str, ...],
                   translations: dict[str, list[WeightedText]]) -> dict[str, list[ExpansionTerm]]:

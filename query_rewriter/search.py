@@ -8,6 +8,7 @@ encoder's, before anything is embedded. All cluster requests of one search share
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 import time
@@ -18,6 +19,7 @@ from common.errors import from_cluster, root_cause
 from common.opensearch_client import make_client
 from common.settings import Settings, get_settings
 from mappings.pipelines import pipeline_name
+from query_rewriter.catalog_terms import CatalogLookup, CatalogTerms
 from query_rewriter.clause_budget import read_clause_limit
 from query_rewriter.contracts import Filters, Hit, QueryError, RewrittenQuery, SearchResponse
 from query_rewriter.deadline import Deadline, SearchUnavailable
@@ -84,6 +86,7 @@ class Searcher:
         self._log = None
         self._clause_limit = clause_limit
         self._width_checked: set[str] = set()
+        self._catalog_terms = CatalogTerms()
         self._lock = threading.Lock()
 
     @property
@@ -122,7 +125,9 @@ class Searcher:
         limit = self._read_clause_limit(deadline)
         if mode != "bm25":
             self._check_width(deadline, alias)
-        q = self.rewriter.rewrite(text, lang, mode=mode, size=size, from_=from_, filters=filters, clause_limit=limit)
+        catalog = CatalogLookup(alias, functools.partial(self._doc_freq, deadline, alias))
+        q = self.rewriter.rewrite(text, lang, mode=mode, size=size, from_=from_, filters=filters, clause_limit=limit,
+                                  catalog=catalog)
         pipeline = pipeline_name(alias, mode) if mode in ("hybrid", "rrf") else None
         aggs = self._facet_aggregations() if facets else None
         try:
@@ -135,7 +140,7 @@ class Searcher:
             with self._lock:
                 self._clause_limit = max(min(named, self._clause_limit or named), 1)
             q = self.rewriter.rewrite(text, lang, mode=mode, size=size, from_=from_, filters=filters,
-                                      clause_limit=max(named, 1))
+                                      clause_limit=max(named, 1), catalog=catalog)
             note = f"the cluster refused the query as over its clause limit: fitted again to {max(named, 1)}"
             q = q.model_copy(update={"degraded": [*q.degraded, note]})
             try:
@@ -187,6 +192,18 @@ class Searcher:
                            self.rewriter.encoder.dimension)
         with self._lock:
             self._width_checked.add(alias)
+
+    def _doc_freq(self, deadline: Deadline, alias: str, lang: str, words: list[str]) -> dict[str, int]:
+        """How many products of ``alias`` use each word; nothing when the index cannot say (the
+        rewrite then keeps the dictionary's order: a missing index fails the search itself)."""
+        def request(body: dict) -> dict:
+            return deadline.call(self.client.termvectors, index=alias, body=body,
+                                 doing=f"counting the catalog's words in '{alias}'")
+
+        try:
+            return self._catalog_terms.doc_freq(alias, lang, words, request)
+        except TransportError:
+            return {}
 
     def _facet_aggregations(self) -> dict:
         from query_rewriter.facets import facet_aggregations
