@@ -52,7 +52,8 @@ class Weighed:
 def weigh_entries(entries: Entries, headword_lang: str, gloss_lang: str) -> Weighed:
     """Merge the entries of each headword and rank its translations.
 
-    Entries of one headword count as equal senses (Ding orders them alphabetically); common
+    Entries of one headword count as equal senses (Ding orders them alphabetically), unless
+    their senses' factors say otherwise (a verb entry, a technical one); common
     translations win ("black" over "blackly"): by wordfreq where installed, else by how
     many headwords share the translation.
     """
@@ -73,7 +74,11 @@ def weigh_entries(entries: Entries, headword_lang: str, gloss_lang: str) -> Weig
         merged: dict[str, float] = {}
         shown: dict[str, str] = {}
         for senses in entry_list:
+            # weigh() ranks within an entry; its best sense's factor ranks the entry among the
+            # headword's others (a verb entry below a noun entry of the same word).
+            scale = max(factor for _, factor in senses)
             for gloss, weight in weigh(senses):
+                weight *= scale
                 norm = normalize_term(gloss)
                 merged[norm] = max(merged.get(norm, 0.0), weight * common(norm))
                 shown.setdefault(norm, gloss)

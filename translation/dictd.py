@@ -26,6 +26,14 @@ ALTERNATE_FORM_FACTOR = 0.3
 MAX_HEADWORD_WORDS = 4
 #: Weight of a sense tagged with a subject area such as ``[techn.]``, against a general one.
 DOMAIN_FACTOR = 0.7
+#: Weight of an entry whose headword is tagged a verb (``tire <v>``), against a noun's: shop
+#: texts are noun phrases, so "tires" is "Reifen" before "ermüdet" (as CC-CEDICT's verb senses).
+VERB_FACTOR = 0.6
+#: Weight of an entry with no part of speech or gender at all, against a tagged one. Ding's
+#: English side lists inflected forms as entries of their own, untagged ("sponges": "saugt
+#: auf") beside the tagged noun ("sponges": "Schwämme <pl>"). Only the order of one headword's
+#: entries changes: a dictionary that tags nothing weighs all its entries alike.
+UNTYPED_FACTOR = 0.6
 
 _B64 = {c: i for i, c in enumerate("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")}
 _HEADWORD = re.compile(r"^([^/<\[\n,]+?)\s*(?:/|<|,|\n|$)")
@@ -33,6 +41,8 @@ _TAGS = re.compile(r"\[[^\]\n]*\]")  # JMdict frequency tags before the first fo
 _NUMBERED = re.compile(r"^\s*(\d+)\.\s*(.*)$")
 _NOISE_LINE = re.compile(r"^\s*(see:|note:|synonyms?:|antonyms?:|\"|»|„)", re.IGNORECASE)
 _DOMAIN = re.compile(r"\[[a-z][\w. ]*\.\]")  # Ding subject tags such as [techn.] or [min.]
+_VERB = re.compile(r"<(?:v|vt|vi)[,>]")  # the part of speech after a headword: <v>, <v, trans>, <vt>
+_TYPED = re.compile(r"<(?:n|masc|fem|neut|pl|sg|adj|adv|pn|num|prep|pron|conj|art|interj|v|vt|vi)[,>]")
 _PRIORITY = re.compile(r"\[(news1|ichi1|spec1|gai1|news2|ichi2|spec2|gai2|nf\d\d)\]")
 
 
@@ -120,10 +130,13 @@ def parse_entry(body: str, wikdict: bool = False) -> tuple[list[Sense], float]:
     per sense, possibly numbered (``1. from, of``); ``see:``, ``Note:``, ``Synonyms:`` and
     quoted example lines are noise. In WikDict entries only the numbered (or first) line
     of each sense is a translation, the next one explains it in the source language.
-    A sense tagged with a subject area (``[techn.]``) weighs less than a general one.
+    A sense tagged with a subject area (``[techn.]``) weighs less than a general one, and
+    every sense of an entry whose headword is tagged a verb, or that has no tag, weighs less.
     """
     lines = body.split("\n")
     prior = 1.5 if _PRIORITY.search(lines[0]) else 1.0  # JMdict's common-word markers
+    typed = _TYPED.search(lines[0]) or (len(lines) > 1 and _TYPED.search(lines[1]))
+    part_of_speech = VERB_FACTOR if _VERB.search(lines[0]) else 1.0 if typed else UNTYPED_FACTOR
     senses: list[Sense] = []
     body_lines = [line for line in lines[1:] if line.strip() and not _NOISE_LINE.match(line)]
     if wikdict:
@@ -135,7 +148,7 @@ def parse_entry(body: str, wikdict: bool = False) -> tuple[list[Sense], float]:
     for text in texts:
         glosses = translations(text)
         if glosses:  # part-of-speech lines ("(noun (common))") clean to nothing
-            senses.append((glosses, DOMAIN_FACTOR if _DOMAIN.search(text) else 1.0))
+            senses.append((glosses, part_of_speech * (DOMAIN_FACTOR if _DOMAIN.search(text) else 1.0)))
     return senses, prior
 
 

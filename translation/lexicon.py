@@ -27,7 +27,7 @@ from translation import lemmas
 
 #: Bump when the parsing, weighting or composing changes: stale caches are rebuilt and, as
 #: part of the translator's id, the catalog is translated again on its next reindex.
-FORMAT_VERSION = 9
+FORMAT_VERSION = 10
 #: Translations kept per term.
 MAX_TRANSLATIONS = 8
 #: Look-ups each lexicon remembers.

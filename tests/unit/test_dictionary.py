@@ -38,8 +38,8 @@ def texts(translator: DictionaryTranslator, text: str, source: str, target: str)
 
 def test_dictd_numbers_and_entries(tmp_path: Path) -> None:
     assert [dictd.b64_number(b64(n)) for n in (0, 1, 63, 64, 4095, 10**7)] == [0, 1, 63, 64, 4095, 10**7]
-    prefix = write_dictd(tmp_path, "deu-eng", [("Schuh", "Schuh /ʃuː/\nshoe\n")])
-    assert list(dictd.read_raw(prefix)) == [("schuh", "Schuh /ʃuː/\nshoe\n")]  # metadata left out
+    prefix = write_dictd(tmp_path, "deu-eng", [("Schuh", "Schuh /ʃuː/ <n>\nshoe\n")])
+    assert list(dictd.read_raw(prefix)) == [("schuh", "Schuh /ʃuː/ <n>\nshoe\n")]  # metadata left out
     assert list(dictd.read_entries(prefix)) == [("Schuh", [(("shoe",), 1.0)], 1.0)]  # headword as written
     assert dictd.freedict_path("de", "en", (tmp_path,)) == prefix
     assert dictd.freedict_path("fr", "en", (tmp_path,)) is None
@@ -47,7 +47,7 @@ def test_dictd_numbers_and_entries(tmp_path: Path) -> None:
 
 def test_wikdict_is_recognised_after_an_empty_key(tmp_path: Path) -> None:
     prefix = write_dictd(
-        tmp_path, "deu-fra", [("Schuh", "Schuh /ʃuː/\nchaussure\nFußbekleidung\n")], "FreeDict+WikDict"
+        tmp_path, "deu-fra", [("Schuh", "Schuh /ʃuː/ <n>\nchaussure\nFußbekleidung\n")], "FreeDict+WikDict"
     )
     index = prefix.with_name(prefix.name + ".index")
     index.write_text("\tA\tB\n" + index.read_text(encoding="utf-8"), encoding="utf-8")  # as in deu-fra
@@ -66,14 +66,32 @@ def test_ding_entries_drop_notes_examples_and_references() -> None:
     assert prior == 1.0
 
 
+def test_a_noun_entry_ranks_before_a_verb_or_an_untagged_form_of_the_same_headword() -> None:
+    from translation.building import weigh_entries
+
+    # Ding's English side: the noun, the verb, and the verb's third person as an untagged entry.
+    bodies = ["blankets /b/\ndeckt zu, bedeckt\n see: {blanket}, {blanketing}, {blankets}, {blanketed}\n",
+              "blankets /b/\nDecken <pl>\n", "blanket /b/ <v>\nzudecken <v, trans>\n"]
+    entries = [(body.split(" /")[0], *dictd.parse_entry(body)) for body in bodies]
+    assert entries[2][1] == [(("zudecken",), dictd.VERB_FACTOR)]
+    weights = dict(weigh_entries(entries, "en", "de").ranked["blankets"])
+    assert weights["Decken"] == 1.0
+    assert weights["deckt zu"] < 0.8
+    # A dictionary that tags nothing ranks as if it tagged every entry alike.
+    untagged = [("shoe", *dictd.parse_entry(body)) for body in ("shoe /ʃ/\nSchuh\n", "shoe /ʃ/\nHufeisen\n")]
+    tagged = [("shoe", *dictd.parse_entry(body)) for body in ("shoe /ʃ/ <n>\nSchuh\n", "shoe /ʃ/ <n>\nHufeisen\n")]
+    assert weigh_entries(untagged, "en", "de").ranked == weigh_entries(tagged, "en", "de").ranked
+
+
 def test_numbered_wikdict_and_jmdict_entries() -> None:
-    assert dictd.parse_entry("de /də/\n1. from, of\n2. out of\n")[0] == [(("from", "of"), 1.0), (("out of",), 1.0)]
+    assert dictd.parse_entry("de /də/ <prep>\n1. from, of\n2. out of\n")[0] == [(("from", "of"), 1.0),
+                                                                                (("out of",), 1.0)]
     wikdict = "coffee /k/ <n>\n1. コーヒー豆, コーヒー\nbeans\n2. コーヒー, 珈琲\nbeverage\n"
     senses = [s[0] for s in dictd.parse_entry(wikdict, wikdict=True)[0]]
     assert senses == [("コーヒー豆", "コーヒー"), ("コーヒー", "珈琲")]  # descriptions ("beans") skipped
     jmdict = " [ichi1]  [news1]  靴 /k/, くつ /k/\n1. (noun (common) (futsuumeishi))\nshoes, footwear\n"
     senses, prior = dictd.parse_entry(jmdict)
-    assert senses == [(("shoes", "footwear"), 1.0)]
+    assert senses == [(("shoes", "footwear"), dictd.UNTYPED_FACTOR)]  # JMdict writes no <tags>
     assert prior > 1.0  # a common word by JMdict's markers
 
 
