@@ -25,6 +25,8 @@ from dataclasses import dataclass
 
 from cachetools import TTLCache
 
+from translation.compose import ENGLISH_FUNCTION_WORDS
+
 #: Products using a word from which more count the same: the prior asks whether the shop sells
 #: such things at all, not which of two common words is more common.
 SATURATION_DOCS = 10
@@ -33,8 +35,6 @@ FLOOR = 0.4
 #: How long a word's count is kept before it is read again (the catalog changes).
 TTL_S = 3600.0
 CACHE_WORDS = 65536
-#: English words that carry no product meaning, and are not counted.
-_SKIPPED = frozenset({"a", "an", "the", "and", "or", "of", "for", "with", "to", "in", "on", "at", "by", "from"})
 
 
 def word_factor(doc_freq: int) -> float:
@@ -44,16 +44,18 @@ def word_factor(doc_freq: int) -> float:
 
 
 def content_words(text: str) -> list[str]:
-    return [w for w in text.lower().split() if w not in _SKIPPED]
+    """The words of an English alternative that are counted: function words carry no product meaning."""
+    return [w for w in text.lower().split() if w not in ENGLISH_FUNCTION_WORDS]
 
 
 def rerank(alternatives: list[tuple[str, float]], doc_freq: dict[str, int]) -> list[tuple[str, float]]:
-    """``alternatives`` reweighed by the geometric mean of their words' factors and re-sorted,
-    the best at 1.0. Words missing from ``doc_freq`` (not counted) are left out of the mean."""
+    """``alternatives`` reweighed by the product of their words' factors and re-sorted, the best
+    at 1.0: as if each word's senses had been reweighed before the alternatives were put
+    together. Words missing from ``doc_freq`` (not counted) weigh 1."""
     scored = []
     for text, weight in alternatives:
         factors = [word_factor(doc_freq[w]) for w in content_words(text) if w in doc_freq]
-        prior = math.exp(sum(map(math.log, factors)) / len(factors)) if factors else 1.0
+        prior = math.prod(factors)
         scored.append((text, weight * prior))
     scored.sort(key=lambda pair: -pair[1])
     top = scored[0][1] if scored and scored[0][1] > 0 else 1.0

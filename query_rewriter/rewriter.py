@@ -163,8 +163,9 @@ class Rewriter(LazyModels):
     def _translate(self, normalized: str, source: str, languages: tuple[str, ...], *, weight: float = 1.0,
                    catalog: CatalogLookup | None = None) -> tuple[dict[str, list[WeightedText]], list[str]]:
         """The query in every catalog language but its own, and its English alternatives (as
-        many as the encoder pools, chosen among twice as many by the catalog's use of their
-        words where ``catalog`` is given); pairs without a dictionary or model are left out."""
+        many as the encoder pools, chosen among four times as many by the catalog's use of
+        their words where ``catalog`` is given: the dictionary's top alternatives of a
+        multi-word query mostly vary one word's sense); pairs without a dictionary or model are left out."""
         translations: dict[str, list[WeightedText]] = {}
         english: list[str] = []
         lexical = self.settings.translation_candidates
@@ -175,7 +176,7 @@ class Rewriter(LazyModels):
             weigh_by_catalog = catalog is not None and target == PIVOT_LANGUAGE
             try:
                 alts = self.translator.translate(normalized, source, target,
-                                                 max_candidates=2 * wanted if weigh_by_catalog else wanted)
+                                                 max_candidates=4 * wanted if weigh_by_catalog else wanted)
             except TranslationError:
                 # No dictionary or model for this pair (e.g. an Arabic query): search the
                 # original text and its vector; the other pairs still translate.
