@@ -170,7 +170,7 @@ def bench_query(n: int, n_queries: int, as_json: bool) -> None:
     rewrite_ms, cold_ms = [], []
     for q in queries:
         start = time.perf_counter()
-        searcher.rewriter.rewrite(q, mode="hybrid")  # everything cold: detect, translate, expand, embed
+        searcher.rewrite(q, mode="hybrid", index=alias)  # everything cold: detect, translate, expand, embed
         rewritten = time.perf_counter()
         searcher.search(q, index=alias, mode="hybrid")  # the same rewrite, now cached, and the request
         rewrite_ms.append((rewritten - start) * 1000)
@@ -329,7 +329,7 @@ def bench_serve(clients: int, n: int, duration_s: float, n_queries: int, n_first
     searcher.search("warm up", index=alias)  # reads the clause limit the service will read too
 
     def body(q: str) -> bytes:
-        rewritten = searcher.rewriter.rewrite(q, mode="hybrid", clause_limit=searcher.clause_limit)
+        rewritten = searcher.rewrite(q, mode="hybrid", index=alias)
         return json.dumps(rewritten.body).encode()
 
     click.echo(f"rewriting {len(repeated) + len(first)} queries for the engine side (untimed)", err=True)

@@ -283,7 +283,7 @@ def time_queries(searcher, alias: str, queries: list[str]) -> dict[str, list[flo
     searcher.search(queries[0], index=alias)  # reads the clause limit and checks the vector width
     for q in queries:
         for mode in MODES:
-            searcher.rewriter.rewrite(q, mode=mode, clause_limit=searcher.clause_limit)
+            searcher.rewrite(q, mode=mode, index=alias)
     for q in queries[:WARM_UP]:
         for mode in MODES:
             searcher.search(q, index=alias, mode=mode)

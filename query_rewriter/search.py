@@ -119,15 +119,10 @@ class Searcher:
         another encoder, exit 2) or SearchUnavailable (slow, unreachable or overloaded, exit 3)."""
         started = time.perf_counter()
         alias = index or self.settings.index
-        self.rewriter.validate(text, mode=mode, size=size, from_=from_)
-        deadline = Deadline(self.client, timeout_s=self.settings.search_timeout_s,
-                            retries=self.settings.search_retries, url=self.settings.opensearch_url)
-        limit = self._read_clause_limit(deadline)
-        if mode != "bm25":
-            self._check_width(deadline, alias)
+        deadline = self._deadline()
+        q = self._rewrite(deadline, alias, text, lang, mode=mode, size=size, from_=from_, filters=filters)
+        limit = self._read_clause_limit(deadline)  # read by the rewrite: no request
         catalog = CatalogLookup(alias, functools.partial(self._doc_freq, deadline, alias))
-        q = self.rewriter.rewrite(text, lang, mode=mode, size=size, from_=from_, filters=filters, clause_limit=limit,
-                                  catalog=catalog)
         pipeline = pipeline_name(alias, mode) if mode in ("hybrid", "rrf") else None
         aggs = self._facet_aggregations() if facets else None
         try:
@@ -172,6 +167,27 @@ class Searcher:
         if self.query_log is not None:
             self.query_log.record(q, mode=mode, hits=len(hits), total=total, took_ms=took_ms, alias=alias)
         return response
+
+    def rewrite(self, text: str, lang: str | None = None, *, mode: str = "hybrid", size: int = 10, from_: int = 0,
+                filters: Filters | None = None, index: str | None = None) -> RewrittenQuery:
+        """The rewrite ``search`` would send to ``index`` (fitted to the cluster's clause limit,
+        its English alternatives weighed by that catalog), without searching."""
+        return self._rewrite(self._deadline(), index or self.settings.index, text, lang, mode=mode, size=size,
+                             from_=from_, filters=filters)
+
+    def _deadline(self) -> Deadline:
+        return Deadline(self.client, timeout_s=self.settings.search_timeout_s, retries=self.settings.search_retries,
+                        url=self.settings.opensearch_url)
+
+    def _rewrite(self, deadline: Deadline, alias: str, text: str, lang: str | None, *, mode: str, size: int,
+                 from_: int, filters: Filters | None) -> RewrittenQuery:
+        self.rewriter.validate(text, mode=mode, size=size, from_=from_)
+        limit = self._read_clause_limit(deadline)
+        if mode != "bm25":
+            self._check_width(deadline, alias)
+        catalog = CatalogLookup(alias, functools.partial(self._doc_freq, deadline, alias))
+        return self.rewriter.rewrite(text, lang, mode=mode, size=size, from_=from_, filters=filters,
+                                     clause_limit=limit, catalog=catalog)
 
     def _read_clause_limit(self, deadline: Deadline) -> int:
         """The cluster's max_clause_count, read by the first search of this Searcher."""

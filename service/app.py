@@ -93,8 +93,7 @@ class Service:
     def rewrite(self, request: RewriteRequest) -> RewrittenQuery:
         self.check_query(request.query)
         self.metrics.cache.looked_up()
-        return self.searcher.rewriter.rewrite(request.query, request.lang, mode=request.mode,
-                                              clause_limit=self.searcher.clause_limit)
+        return self.searcher.rewrite(request.query, request.lang, mode=request.mode)
 
     def health(self) -> tuple[int, dict]:
         """200 when models are loaded and the cluster answers with the index in place; 503 and
