@@ -4,7 +4,8 @@ Shoppers type short queries ("sac à dos", "luiers") in any language, not only t
 Detection runs in three steps:
 
 1. the catalog languages (``languages.detect``: a given code, the writing system, lingua);
-   a given code or a script that names its language ends here;
+   a given code or a script that names its language ends here, except Han characters without
+   kana, which are Japanese where only the Japanese dictionary knows the whole text;
 2. text in Latin letters is told apart by lingua among every language with an installed
    dictionary (the registry's query languages), the catalog's slightly preferred, so a
    Polish or Swedish query is not taken for German or English;
@@ -55,6 +56,8 @@ def detect_query_language(text: str, catalog: Sequence[str], candidates: Sequenc
                           given: str | None = None) -> QueryLanguage:
     """The language of ``text`` among ``candidates`` (the catalog's first), with hedges when unsure."""
     guess = detect_language(text, catalog, given=given)
+    if guess.method == "script" and guess.lang == "zh" and "ja" in candidates:
+        return QueryLanguage(_han_reading(text, guess, translator))
     if guess.method in ("given", "script"):
         return QueryLanguage(guess)
     counts = script_counts(text)
@@ -101,6 +104,19 @@ def _vote(text: str, guess: LanguageGuess, shortlist: list[str], lingua: dict[st
         return QueryLanguage(guess, hedges)
     confidence = min(0.9, 0.3 + 0.3 * scores[best] / top + 0.3 * lingua.get(best, 0.0))
     return QueryLanguage(LanguageGuess(best, round(confidence, 3), "dictionary"), hedges)  # type: ignore[arg-type]
+
+
+def _han_reading(text: str, guess: LanguageGuess, translator) -> LanguageGuess:
+    """Han characters without kana are read as Chinese, unless only the Japanese dictionary
+    knows the whole text: "時計" (a clock) or "刀剣" (swords) are Japanese words that Chinese
+    would take apart character by character."""
+    if not isinstance(translator, Translator):
+        return guess
+    chinese, japanese = translator.lexicon_for("zh", PIVOT), translator.lexicon_for("ja", PIVOT)
+    key = text.strip()
+    if chinese is None or japanese is None or japanese.lookup(key) is None or chinese.lookup(key) is not None:
+        return guess
+    return LanguageGuess("ja", 0.9, "dictionary")
 
 
 def _lexicon(translator: Translator, lang: str, catalog: Sequence[str]) -> Lexicon | None:

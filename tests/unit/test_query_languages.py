@@ -30,6 +30,8 @@ class _Lexicons(Translator):
         "da": {"kaffemaskiner": "coffee makers"},
         "nb": {"kaffemaskiner": "coffee makers"},
         "de": {"kaffee": "coffee"},
+        "ja": {"時計": "clock", "冷蔵庫": "refrigerator", "跑鞋": "running shoes"},
+        "zh": {"跑鞋": "running shoes", "冰箱": "refrigerator"},
     }
 
     def lexicon_for(self, source: str, target: str) -> Lexicon | None:
@@ -49,6 +51,19 @@ class _Lexicons(Translator):
     ("Housses pour bagages", "fr"),
 ])
 def test_latin_queries_are_told_apart_among_every_language_with_a_dictionary(text: str, lang: str) -> None:
+    found = detect_query_language(text, CATALOG, WIDE, _Lexicons())
+    assert found.guess.lang == lang
+    assert found.sure
+
+
+@pytest.mark.parametrize(("text", "lang"), [
+    ("時計", "ja"),  # only the Japanese dictionary knows the word
+    ("冷蔵庫", "ja"),
+    ("跑鞋", "zh"),  # both know it: Chinese, as the script says
+    ("冰箱", "zh"),
+    ("鞋子", "zh"),  # neither knows the whole text
+])
+def test_han_without_kana_is_japanese_only_where_only_japanese_knows_it(text: str, lang: str) -> None:
     found = detect_query_language(text, CATALOG, WIDE, _Lexicons())
     assert found.guess.lang == lang
     assert found.sure
