@@ -122,7 +122,7 @@ class Searcher:
         deadline = self._deadline()
         q = self._rewrite(deadline, alias, text, lang, mode=mode, size=size, from_=from_, filters=filters)
         limit = self._read_clause_limit(deadline)  # read by the rewrite: no request
-        catalog = CatalogLookup(alias, functools.partial(self._doc_freq, deadline, alias))
+        catalog = self._catalog(deadline, alias)
         pipeline = pipeline_name(alias, mode) if mode in ("hybrid", "rrf") else None
         aggs = self._facet_aggregations() if facets else None
         try:
@@ -185,9 +185,12 @@ class Searcher:
         limit = self._read_clause_limit(deadline)
         if mode != "bm25":
             self._check_width(deadline, alias)
-        catalog = CatalogLookup(alias, functools.partial(self._doc_freq, deadline, alias))
         return self.rewriter.rewrite(text, lang, mode=mode, size=size, from_=from_, filters=filters,
-                                     clause_limit=limit, catalog=catalog)
+                                     clause_limit=limit, catalog=self._catalog(deadline, alias))
+
+    def _catalog(self, deadline: Deadline, alias: str) -> CatalogLookup:
+        """The counts of ``alias``'s catalog, read within this search's deadline."""
+        return CatalogLookup(alias, functools.partial(self._doc_freq, deadline, alias))
 
     def _read_clause_limit(self, deadline: Deadline) -> int:
         """The cluster's max_clause_count, read by the first search of this Searcher."""
