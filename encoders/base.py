@@ -68,21 +68,22 @@ class Encoder(ABC):
         """One query vector per group of alternative phrasings of the same need (a query's
         translations, a word's senses); returns ``(len(groups), dimension)``.
 
-        A transformer reads the group as one comma-separated text and weighs the phrasings
-        against each other ("trunk, suitcase, valise"). Encoders that pool their tokens
-        without attention blur such a list, and override this with the mean of per-phrase
-        vectors instead. Groups are best first; only the first :attr:`max_alternatives` count.
+        A transformer reads the group as one text (:func:`merge_phrasings`) and weighs the
+        phrasings against each other ("trunk suitcase valise"). Encoders that pool their
+        tokens without attention blur such a text, and override this with the mean of
+        per-phrase vectors instead. Groups are best first; only the first
+        :attr:`max_alternatives` count.
         """
-        joined = [", ".join(_as_text_list(group)[: self.max_alternatives]) for group in groups]
-        return self.encode_queries(joined)
+        merged = [merge_phrasings(_as_text_list(group)[: self.max_alternatives]) for group in groups]
+        return self.encode_queries(merged)
 
     def encode_query_and_alternatives(self, text: str, alternatives: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         """A query's own vector and its alternatives' vector (pooled as
         :meth:`encode_alternatives` pools them), from one batch: a query seen for the first
         time needs both, and one forward pass over two rows costs less than two passes.
         ``alternatives`` is not empty."""
-        joined = ", ".join(_as_text_list(alternatives)[: self.max_alternatives])
-        both = self.encode_queries([text, joined])
+        merged = merge_phrasings(_as_text_list(alternatives)[: self.max_alternatives])
+        both = self.encode_queries([text, merged])
         return both[0], both[1]
 
     def _encode(self, texts: Sequence[str], kind: TextKind) -> np.ndarray:
@@ -106,6 +107,24 @@ class Encoder(ABC):
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(id={self.id!r})"
+
+
+def merge_phrasings(phrasings: Sequence[str]) -> str:
+    """Phrasings of one need as one text: the first whole, then each further one's words not
+    said before ("pig iron frying pan no coating", "pig iron frying pan not to have coating"
+    give "pig iron frying pan no coating not to have"). A dictionary's alternatives share
+    most of their words; repeated, those words would outweigh the ones that tell the
+    phrasings apart in the mean over tokens, and the text would be several times longer to
+    encode. Words compare without case; a text without spaces is one word."""
+    seen: set[str] = set()
+    words: list[str] = []
+    for phrasing in phrasings:
+        for word in phrasing.split():
+            key = word.casefold()
+            if key not in seen:
+                seen.add(key)
+                words.append(word)
+    return " ".join(words)
 
 
 def l2_normalize(vectors: np.ndarray) -> np.ndarray:

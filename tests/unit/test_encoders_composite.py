@@ -15,7 +15,7 @@ from encoders import (
     clear_encoder_cache,
     load_encoder,
 )
-from encoders.base import TextKind
+from encoders.base import TextKind, merge_phrasings
 
 
 class _Seeded(Encoder):
@@ -82,10 +82,23 @@ def test_each_encoder_reads_as_many_alternatives_as_it_pools_well(use: UseEncode
     senses = ["trunk", "suitcase", "valise", "case", "luggage", "bag", "box"]
     joined = _Seeded("a", 6)
     np.testing.assert_allclose(joined.encode_alternatives([senses]),  # a transformer reads 3
-                               joined.encode_queries(["trunk, suitcase, valise"]), atol=1e-6)
+                               joined.encode_queries(["trunk suitcase valise"]), atol=1e-6)
     mean = use.encode_queries(senses[:6]).mean(axis=0)  # USE averages 6
     np.testing.assert_allclose(use.encode_alternatives([senses])[0], mean / np.linalg.norm(mean), atol=1e-5)
     assert CompositeEncoder([(joined, 0.8), (use, 0.2)]).max_alternatives == 6
+
+
+def test_a_transformer_reads_each_word_of_the_phrasings_once() -> None:
+    assert merge_phrasings(["pig iron frying pan no coating", "Pig iron frying pan not to have coating",
+                            "cast iron pan"]) == "pig iron frying pan no coating not to have cast"
+    assert merge_phrasings(["跑鞋", "跑步鞋", "跑鞋"]) == "跑鞋 跑步鞋"  # a text without spaces is one word
+    assert merge_phrasings([]) == ""
+    phrasings = ["running shoes", "running trainers", "jogging shoes"]
+    joined = _Seeded("a", 6)
+    np.testing.assert_allclose(joined.encode_alternatives([phrasings]),
+                               joined.encode_queries(["running shoes trainers jogging"]), atol=1e-6)
+    _, pooled = joined.encode_query_and_alternatives("zapatillas", phrasings)
+    np.testing.assert_allclose(pooled, joined.encode_queries(["running shoes trainers jogging"])[0], atol=1e-6)
 
 
 # --- the composite -------------------------------------------------------------------------
@@ -108,7 +121,7 @@ def test_composite_lets_each_part_pool_alternatives_its_own_way(use: UseEncoder)
     both = CompositeEncoder([(joined, 0.75), (use, 0.25)])
     groups = [["trunk", "suitcase", "valise"]]
     vector = both.encode_alternatives(groups)[0]
-    np.testing.assert_allclose(vector[:6], np.sqrt(0.75) * joined.encode_queries(["trunk, suitcase, valise"])[0],
+    np.testing.assert_allclose(vector[:6], np.sqrt(0.75) * joined.encode_queries(["trunk suitcase valise"])[0],
                                atol=1e-5)
     np.testing.assert_allclose(vector[6:], np.sqrt(0.25) * use.encode_alternatives(groups)[0], atol=1e-5)
 
@@ -141,8 +154,8 @@ def test_a_query_and_its_alternatives_come_from_one_batch_of_each_part() -> None
     composite = CompositeEncoder([(e5, 0.75), (companion, 0.25)])
     alternatives = ["trunk", "suitcase", "valise", "case"]
     original, pooled = composite.encode_query_and_alternatives("maleta", alternatives)
-    assert e5.batches == [["maleta", "trunk, suitcase, valise"]]
-    assert companion.batches == [["maleta", "trunk, suitcase, valise"]]
+    assert e5.batches == [["maleta", "trunk suitcase valise"]]
+    assert companion.batches == [["maleta", "trunk suitcase valise"]]
     # The same vectors as the two separate calls give.
     np.testing.assert_allclose(original, composite.encode_queries(["maleta"])[0], atol=1e-6)
     np.testing.assert_allclose(pooled, composite.encode_alternatives([alternatives])[0], atol=1e-6)

@@ -212,7 +212,7 @@ def test_a_new_query_is_embedded_with_its_alternatives_in_one_pass() -> None:
     encoder = Batches()
     rewriter = Rewriter(Settings(query_log=False), encoder=encoder, translator=object())
     first = rewriter._embed("maleta", "es", ["trunk", "suitcase"])
-    assert encoder.batches == [["maleta", "trunk, suitcase"]]
+    assert encoder.batches == [["maleta", "trunk suitcase"]]
     assert rewriter._embed("maleta", "es", ["trunk", "suitcase"]) == first and len(encoder.batches) == 1
     # A language the companion does not cover embeds its original with the primary alone: two passes.
     assert not companion_covers("sv")
