@@ -34,7 +34,9 @@ def url_of(sock: socket.socket) -> str:
 def _config(app, *, log_level: str, access_log: bool):
     import uvicorn
 
-    # One process, one event loop; keep-alive long enough for pooled clients.
+    # One process, one event loop; keep-alive long enough for pooled clients. "auto" picks
+    # uvloop and httptools (installed with babelshop): with the pure-Python parser and loop the
+    # service's own share of a cached search was about half as large again.
     return uvicorn.Config(app, log_level=log_level, access_log=access_log, timeout_keep_alive=30,
                           lifespan="on")
 
