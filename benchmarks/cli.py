@@ -269,7 +269,8 @@ def closed_loop(clients: int, request, *, items: int | None = None, duration_s: 
 
 def _start_service(alias: str, port: int) -> tuple:
     """``babelshop serve`` in its own process (as deployed: the load generator's threads do not
-    share its interpreter), returning once it reports healthy."""
+    share its interpreter), returning once it reports healthy and has read its dictionaries
+    (reading them takes cycles the engine's side of the comparison would otherwise lose)."""
     import os
     import subprocess
     import sys
@@ -286,7 +287,8 @@ def _start_service(alias: str, port: int) -> tuple:
             msg = f"babelshop serve exited with {process.returncode} before answering on {url}"
             raise click.ClickException(msg)
         try:
-            if httpx.get(url + "/healthz", timeout=5).status_code == 200:
+            health = httpx.get(url + "/healthz", timeout=5)
+            if health.status_code == 200 and health.json().get("dictionaries") == "loaded":
                 return process, url
         except httpx.TransportError:
             pass

@@ -68,6 +68,13 @@ class Service:
                                            name="dictionary-preload", daemon=True)
         self.preloading.start()
 
+    def dictionaries_state(self) -> str:
+        """"loading" while the query languages' dictionaries are read in the background (the
+        service answers meanwhile, on fewer spare cycles), then "loaded"."""
+        if not self.loaded or (self.preloading is not None and self.preloading.is_alive()):
+            return "loading"
+        return "loaded"
+
     def _preload(self, languages: tuple[str, ...]) -> None:
         try:
             self.searcher.rewriter.translator.preload(languages, build=False)
@@ -97,9 +104,10 @@ class Service:
 
     def health(self) -> tuple[int, dict]:
         """200 when models are loaded and the cluster answers with the index in place; 503 and
-        the reason otherwise."""
+        the reason otherwise. The dictionaries' background read is reported, not waited for."""
         s = self.settings
-        body: dict[str, Any] = {"models": "loaded" if self.loaded else "loading", "index": s.index,
+        body: dict[str, Any] = {"models": "loaded" if self.loaded else "loading",
+                                "dictionaries": self.dictionaries_state(), "index": s.index,
                                 "cluster": {"url": redact(s.opensearch_url)}}
         reasons = [] if self.loaded else ["models are still loading"]
         timeout = min(2.0, s.search_timeout_s)

@@ -190,6 +190,11 @@ def test_healthz_ok_then_503_with_the_reason(http: httpx.Client, served_settings
                                              searcher: Searcher) -> None:
     ok = http.get("/healthz")
     assert ok.status_code == 200 and ok.json()["status"] == "ok" and ok.json()["models"] == "loaded"
+    deadline = time.monotonic() + 120  # the background read of the dictionaries ends, and says so
+    while ok.json()["dictionaries"] == "loading" and time.monotonic() < deadline:
+        time.sleep(0.2)
+        ok = http.get("/healthz")
+    assert ok.status_code == 200 and ok.json()["dictionaries"] == "loaded"
     assert ok.json()["cluster"]["status"] in ("green", "yellow")
     with FaultProxy(mode="refuse") as proxy:
         server, _ = _served_with(served_settings, searcher, opensearch_url=proxy.url)

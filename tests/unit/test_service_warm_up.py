@@ -38,9 +38,11 @@ def test_serving_starts_before_the_dictionaries_are_read_which_builds_nothing() 
     service.load()
     assert service.loaded and searcher.rewritten == ["warm up"]
     assert translator.calls == []  # still reading in the background: serving did not wait
+    assert service.dictionaries_state() == "loading"
     translator.release.set()
     service.preloading.join(5)
     assert translator.calls == [(("en", "de", "fi"), False)]
+    assert service.dictionaries_state() == "loaded"
 
 
 def test_a_failed_preload_leaves_the_service_serving(caplog) -> None:
