@@ -15,9 +15,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
 from collections import defaultdict
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, NamedTuple
+
+from cachetools import LRUCache
 
 from common.lazy_models import LazyModels
 from common.product import Product
@@ -40,6 +43,8 @@ OUTSIDE_CATALOG_SURE = 0.75
 #: A category leaf's own language guess overrides the product's from this lingua confidence on
 #: ("Laufschuhe" 0.998, "Chaussures de course" 0.94; "Hinges" 0.72 as German is wrong).
 LEAF_SURE = 0.9
+#: Category leaves whose language is remembered.
+LEAF_MEMORY = 50_000
 # Documents are embedded in the pivot language: multilingual encoders rank same-language text
 # far above the rest ("跑鞋" found Chinese lamps before English running shoes).
 
@@ -70,6 +75,10 @@ class Enricher(LazyModels):
     def __init__(self, settings: Settings, *, encoder=None, translator=None, cache=None) -> None:
         super().__init__(settings, encoder=encoder, translator=translator)
         self._cache = cache
+        # A catalog names the same few thousand categories product after product: each leaf's
+        # language is detected once (lingua was a tenth of indexing's time, asked every time).
+        self._leaf_guesses: LRUCache[str, LanguageGuess] = LRUCache(maxsize=LEAF_MEMORY)
+        self._leaf_lock = threading.Lock()
 
     @property
     def cache(self):
@@ -163,7 +172,12 @@ class Enricher(LazyModels):
 
         if not leaf:
             return product_lang
-        guess = detect_language(leaf, self.settings.catalog_languages)
+        with self._leaf_lock:
+            guess = self._leaf_guesses.get(leaf)
+        if guess is None:
+            guess = detect_language(leaf, self.settings.catalog_languages)
+            with self._leaf_lock:
+                self._leaf_guesses[leaf] = guess
         return guess.lang if guess.method == "script" or guess.confidence >= LEAF_SURE else product_lang
 
     def prepare(self, products: list[Product]) -> Prepared:

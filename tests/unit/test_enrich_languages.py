@@ -30,6 +30,18 @@ def test_no_leaf_is_the_products_language(enricher: Enricher) -> None:
     assert enricher.leaf_language("", "fr") == "fr"
 
 
+def test_a_leaf_is_detected_once_and_its_guess_serves_every_product(monkeypatch) -> None:
+    import languages.detect
+
+    fresh = Enricher(Settings(catalog_languages=("en", "de", "fr")), encoder=object(), translator=object())
+    calls: list[str] = []
+    detect = languages.detect.detect_language
+    monkeypatch.setattr(languages.detect, "detect_language", lambda text, *a, **k: calls.append(text) or detect(text, *a, **k))
+    assert [fresh.leaf_language("Laufschuhe", lang) for lang in ("en", "fr", "en")] == ["de", "de", "de"]
+    assert [fresh.leaf_language("Hinges", lang) for lang in ("en", "fr")] == ["en", "fr"]  # unsure: the product's
+    assert calls == ["Laufschuhe", "Hinges"]
+
+
 class RecordingTranslator:
     """Translates by tagging the text, and refuses the pairs it is told have no dictionary."""
 

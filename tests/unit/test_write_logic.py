@@ -193,3 +193,15 @@ def test_a_letter_id_depends_on_operation_and_content_only() -> None:
     assert letter_id("index", {"id": "a", "b": 1}) == letter_id("index", {"b": 1, "id": "a"})
     assert letter_id("index", {"id": "a"}) != letter_id("update", {"id": "a"})
     assert letter_id("index", {"id": "a", "price": float("nan")})  # strict JSON whatever was received
+
+
+def test_bulk_lines_carry_each_document_as_the_standard_encoder_wrote_it() -> None:
+    import datetime
+    import json
+
+    doc = {"id": "p1", "title": "Laufschuhe «Trail» 跑鞋", "price": 59.9, "title_vector": [0.125, -0.000123, 1e-07],
+           "indexed_at": datetime.datetime(2026, 11, 30, 21, 5), "attributes": None}
+    lines = bulk._lines(bulk.index_action("shop_v1", doc, create=True))
+    meta, source, end = lines.split(b"\n")
+    assert json.loads(meta) == {"create": {"_index": "shop_v1", "_id": "p1"}} and end == b""
+    assert json.loads(source) == json.loads(json.dumps(doc, default=str))  # types it does not know: str()
