@@ -6,7 +6,6 @@ ratios between them, since the shared 2-core machine is too noisy for absolute t
 
 from __future__ import annotations
 
-import json
 import tempfile
 import time
 import uuid
@@ -14,8 +13,10 @@ from pathlib import Path
 
 import click
 
+from benchmarks.catalog import bench_queries, ensure_bench_index
 from benchmarks.figures import bytes_per_product, percentile, print_figures
 from benchmarks.scale import bench_scale
+from benchmarks.serve import bench_serve
 from common.settings import get_settings
 
 
@@ -25,6 +26,7 @@ def bench() -> None:
 
 
 bench.add_command(bench_scale)  # in its own module: it builds and reuses its own index
+bench.add_command(bench_serve)  # in its own module with its load generator
 
 
 @bench.command("indexing")
@@ -100,45 +102,6 @@ def _time_documents(encoder, texts: list[str], batch_size: int) -> float:
     return time.perf_counter() - start
 
 
-def bench_queries(products: list[dict], limit: int) -> list[str]:
-    """Short shopper-like queries from the catalog itself: category leaves and title heads."""
-    seen: list[str] = []
-    for p in products:
-        leaf = (p.get("category") or "").split(">")[-1].strip()
-        words = p["title"].split()
-        head = " ".join(words[:2]) if len(words) > 1 else p["title"][:6]
-        for q in (head, leaf):
-            if q and q not in seen:
-                seen.append(q)
-    return seen[:limit]
-
-
-def ensure_bench_index(settings, n: int) -> str:
-    """A products index of ``n`` catalog items (sample + variants), built once and reused."""
-    from babelshop.sample import synthetic_catalog, write_jsonl
-    from common.opensearch_client import make_client
-    from indexer.enrich import Enricher
-    from indexer.ingest import ingest_inline
-    from indexer.service import IndexingService
-    from mappings.install import setup
-
-    alias = f"bench-{n}"
-    client = make_client(settings)
-    bench_settings = settings.model_copy(update={"index": alias})
-    enricher = Enricher(bench_settings)
-    setup(client, alias, settings.catalog_languages, enricher.encoder.dimension, shards=settings.index_shards,
-          replace_incompatible=True)  # built by another encoder: rebuilt, it is the benchmark's own
-    if client.count(index=alias)["count"] >= n:
-        return alias
-    with tempfile.TemporaryDirectory() as tmp:
-        path = write_jsonl(synthetic_catalog(n), Path(tmp) / "catalog.jsonl")
-        click.echo(f"building {alias}: {n} products (once; reused by later runs)", err=True)
-        ingest_inline(path, bench_settings, batch_size=256,
-                      service=IndexingService(bench_settings, client=client, enricher=enricher))
-    client.indices.forcemerge(index=alias, max_num_segments=1, request_timeout=3600)
-    return alias
-
-
 @bench.command("query")
 @click.option("--products", "n", default=50000, show_default=True)
 @click.option("--queries", "n_queries", default=200, show_default=True)
@@ -201,184 +164,5 @@ def bench_query(n: int, n_queries: int, as_json: bool) -> None:
         "hybrid_p99_ms": round(percentile(timings["hybrid"], 99), 2),
         "hybrid_over_bm25_p50": round(percentile(timings["hybrid"], 50) / percentile(timings["bm25"], 50), 3),
         "encoder": encoder.id,
-    }
-    print_figures(figures, as_json)
-
-
-def first_sight_queries(products: list[dict], n: int, *, seed: int = 15, exclude: set[str] = frozenset()) -> list[str]:
-    """``n`` distinct shopper-like queries no other mix sends: two or three consecutive title
-    words of a catalog product, or a word beside a category leaf, in a seeded order."""
-    import random
-
-    rng = random.Random(seed)
-    pool: set[str] = set()
-    for p in products:
-        words = [w for w in p["title"].split() if any(ch.isalnum() for ch in w)]
-        for width in (2, 3):
-            for i in range(len(words) - width + 1):
-                pool.add(" ".join(words[i:i + width]))
-        leaf = (p.get("category") or "").split(">")[-1].strip()
-        if leaf and words:
-            pool.add(f"{words[0]} {leaf}")
-    ordered = sorted(pool - set(exclude))
-    rng.shuffle(ordered)
-    return ordered[:n]
-
-
-def closed_loop(clients: int, request, *, items: int | None = None, duration_s: float | None = None) -> dict:
-    """``clients`` threads, each sending its next request as soon as the last returned, until
-    ``items`` requests were sent in all (``request(http, i)`` sends the i-th) or ``duration_s``
-    passed. Returns QPS, p50/p99 and errors."""
-    import itertools
-    import threading
-
-    import httpx
-
-    counter = itertools.count()
-    lock = threading.Lock()
-    latencies: list[float] = []
-    errors: list[str] = []
-    started = time.perf_counter()
-    stop_at = started + duration_s if duration_s else None
-
-    def client() -> None:
-        with httpx.Client(timeout=60) as http:
-            while True:
-                with lock:
-                    i = next(counter)
-                if (items is not None and i >= items) or (stop_at and time.perf_counter() >= stop_at):
-                    return
-                t0 = time.perf_counter()
-                response = request(http, i)
-                took = (time.perf_counter() - t0) * 1000
-                with lock:
-                    latencies.append(took)
-                    if response.status_code != 200:
-                        errors.append(f"{response.status_code}: {response.text[:200]}")
-
-    threads = [threading.Thread(target=client, daemon=True) for _ in range(clients)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    elapsed = time.perf_counter() - started
-    return {"requests": len(latencies), "errors": len(errors), "first_error": errors[0] if errors else None,
-            "seconds": round(elapsed, 3), "qps": round(len(latencies) / elapsed, 1),
-            "p50_ms": round(percentile(latencies, 50), 2), "p99_ms": round(percentile(latencies, 99), 2)}
-
-
-def _start_service(alias: str, port: int) -> tuple:
-    """``babelshop serve`` in its own process (as deployed: the load generator's threads do not
-    share its interpreter), returning once it reports healthy and has read its dictionaries
-    (reading them takes cycles the engine's side of the comparison would otherwise lose)."""
-    import os
-    import subprocess
-    import sys
-
-    import httpx
-
-    env = {**os.environ, "BABELSHOP_INDEX": alias, "BABELSHOP_QUERY_LOG": "false"}
-    process = subprocess.Popen([sys.executable, "-m", "babelshop.cli", "serve", "--port", str(port),
-                                "--log-level", "warning"], env=env, stdout=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 300
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            msg = f"babelshop serve exited with {process.returncode} before answering on {url}"
-            raise click.ClickException(msg)
-        try:
-            health = httpx.get(url + "/healthz", timeout=5)
-            if health.status_code == 200 and health.json().get("dictionaries") == "loaded":
-                return process, url
-        except httpx.TransportError:
-            pass
-        time.sleep(0.2)
-    process.terminate()
-    raise click.ClickException(f"babelshop serve did not become healthy on {url} in 300 s")
-
-
-@bench.command("serve")
-@click.option("--clients", default=8, show_default=True, type=click.IntRange(1, 256))
-@click.option("--products", "n", default=50000, show_default=True)
-@click.option("--duration", "duration_s", default=20.0, show_default=True,
-              help="Seconds of each repeated-mix run (service, then engine).")
-@click.option("--queries", "n_queries", default=100, show_default=True, help="Distinct queries of the repeated mix.")
-@click.option("--first-sight", "n_first", default=400, show_default=True,
-              help="Queries of the first-sight mix, each sent once.")
-@click.option("--port", default=0, show_default=True, help="The service's port (0: a free one).")
-@click.option("--json", "as_json", is_flag=True)
-def bench_serve(clients: int, n: int, duration_s: float, n_queries: int, n_first: int, port: int,
-                as_json: bool) -> None:
-    """Closed-loop load on loopback against ``babelshop serve`` and, in the same run, the same
-    hybrid request bodies sent straight to OpenSearch (``_search`` with the search pipeline).
-
-    Two query mixes: repeated (the service's rewrites cached, as popular queries are) and
-    first sight (every query new: the service detects, translates and embeds each; the engine
-    gets the bodies rewritten beforehand, here, untimed)."""
-    import httpx
-
-    from babelshop.sample import load_sample
-    from mappings.pipelines import pipeline_name
-    from query_rewriter.search import Searcher
-    from service.server import bind
-
-    settings = get_settings().model_copy(update={"query_log": False})
-    alias = ensure_bench_index(settings, n)
-    sample = load_sample()
-    repeated = bench_queries(sample, n_queries)
-    first = first_sight_queries(sample, n_first, exclude=set(repeated) | {"warm up"})
-    searcher = Searcher(settings)
-    searcher.search("warm up", index=alias)  # reads the clause limit the service will read too
-
-    def body(q: str) -> bytes:
-        rewritten = searcher.rewrite(q, mode="hybrid", index=alias)
-        return json.dumps(rewritten.body).encode()
-
-    click.echo(f"rewriting {len(repeated) + len(first)} queries for the engine side (untimed)", err=True)
-    bodies = {q: body(q) for q in [*repeated, *first]}
-    auth = None
-    if settings.opensearch_user and settings.opensearch_password:
-        auth = (settings.opensearch_user, settings.opensearch_password.get_secret_value())
-    engine_url = f"{settings.opensearch_url.rstrip('/')}/{alias}/_search?search_pipeline={pipeline_name(alias, 'hybrid')}"
-    headers = {"content-type": "application/json"}
-
-    def engine(queries: list[str]):
-        def send(http: httpx.Client, i: int):
-            return http.post(engine_url, content=bodies[queries[i % len(queries)]], headers=headers, auth=auth)
-        return send
-
-    def service(url: str, queries: list[str]):
-        def send(http: httpx.Client, i: int):
-            return http.post(url + "/search", json={"query": queries[i % len(queries)], "mode": "hybrid"})
-        return send
-
-    if port == 0:
-        sock = bind("127.0.0.1", 0)
-        port = sock.getsockname()[1]
-        sock.close()
-    process, url = _start_service(alias, port)
-    try:
-        click.echo(f"service at {url}; warming its rewrite cache with the repeated mix", err=True)
-        closed_loop(clients, service(url, repeated), items=len(repeated))
-        closed_loop(clients, engine(repeated), items=len(repeated))
-        rep_engine = closed_loop(clients, engine(repeated), duration_s=duration_s)
-        rep_service = closed_loop(clients, service(url, repeated), duration_s=duration_s)
-        first_engine = closed_loop(clients, engine(first), items=len(first))
-        first_service = closed_loop(clients, service(url, first), items=len(first))
-        metrics = httpx.get(url + "/metrics", timeout=30).text
-    finally:
-        process.terminate()
-        process.wait(30)
-    hit_ratio = next((float(line.rsplit(" ", 1)[1]) for line in metrics.splitlines()
-                      if line.startswith("babelshop_rewrite_cache_hit_ratio ")), None)
-    figures = {
-        "products": n, "clients": clients, "duration_s": duration_s,
-        "qps": rep_service["qps"], "p50_ms": rep_service["p50_ms"], "p99_ms": rep_service["p99_ms"],
-        "service_over_engine_qps": round(rep_service["qps"] / max(rep_engine["qps"], 1e-9), 3),
-        "service_over_engine_p99": round(rep_service["p99_ms"] / max(rep_engine["p99_ms"], 1e-9), 3),
-        "first_sight_over_engine_qps": round(first_service["qps"] / max(first_engine["qps"], 1e-9), 3),
-        "rewrite_cache_hit_ratio": hit_ratio,
-        "mixes": {"repeated": {"queries": len(repeated), "service": rep_service, "engine": rep_engine},
-                  "first_sight": {"queries": len(first), "service": first_service, "engine": first_engine}},
     }
     print_figures(figures, as_json)

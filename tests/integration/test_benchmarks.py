@@ -36,3 +36,21 @@ def test_bench_query_reports_first_sight_and_repeated_latencies(client) -> None:
             assert figures[key] > 0, key
     finally:
         remove_alias(client, "bench-40")
+
+
+def test_bench_serve_loads_the_service_and_the_engine_with_both_mixes(client) -> None:
+    try:
+        figures = _bench("serve", "--products", "40", "--clients", "2", "--duration", "1", "--queries", "4",
+                         "--first-sight", "6")
+        mixes = figures["mixes"]
+        for mix in ("repeated", "first_sight"):
+            for side in ("service", "engine"):
+                run = mixes[mix][side]
+                assert run["requests"] > 0 and run["errors"] == 0 and run["qps"] > 0, (mix, side, run)
+        assert mixes["first_sight"]["service"]["requests"] == 6  # each first-sight query sent once
+        for key in ("service_over_engine_qps", "service_over_engine_p99", "first_sight_over_engine_qps"):
+            assert figures[key] > 0, key
+        # Every repeated query was rewritten once while warming, then answered from the cache.
+        assert figures["rewrite_cache_hit_ratio"] > 0.5
+    finally:
+        remove_alias(client, "bench-40")
