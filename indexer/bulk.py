@@ -88,7 +88,7 @@ def _lines(action: dict) -> bytes:
 def _json(value: object) -> bytes:
     # orjson: each product carries its vector, which the standard encoder wrote slowly enough
     # to show in indexing's profile. What orjson refuses (a lone surrogate in a text) goes to
-    # the standard encoder, escaped as before.
+    # the standard encoder, as every line did before.
     try:
         return orjson.dumps(value, default=str, option=orjson.OPT_PASSTHROUGH_DATETIME)
     except TypeError:

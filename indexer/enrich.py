@@ -75,8 +75,8 @@ class Enricher(LazyModels):
     def __init__(self, settings: Settings, *, encoder=None, translator=None, cache=None) -> None:
         super().__init__(settings, encoder=encoder, translator=translator)
         self._cache = cache
-        # A catalog names the same few thousand categories product after product: each leaf's
-        # language is detected once (lingua was a tenth of indexing's time, asked every time).
+        # A catalog names the same categories product after product: each leaf's language is
+        # detected once instead of by lingua for every product.
         self._leaf_guesses: LRUCache[str, LanguageGuess] = LRUCache(maxsize=LEAF_MEMORY)
         self._leaf_lock = threading.Lock()
 

@@ -265,8 +265,8 @@ class Rewriter(LazyModels):
 
 
 def _rounded(vec: np.ndarray) -> list[float]:
-    # Six decimals keep the request body short; numpy rounds the whole vector at once (a
-    # Python round() per component was half a millisecond of a first-sight query).
+    # Six decimals keep the request body short; numpy rounds the whole vector in one call, where
+    # a Python round() per component was a visible part of a first-sight query.
     return np.round(np.asarray(vec, dtype=np.float64), 6).tolist()
 
 

@@ -35,8 +35,8 @@ def _config(app, *, log_level: str, access_log: bool):
     import uvicorn
 
     # One process, one event loop; keep-alive long enough for pooled clients. "auto" picks
-    # uvloop and httptools (installed with babelshop): with the pure-Python parser and loop the
-    # service's own share of a cached search was about half as large again.
+    # uvloop and httptools (installed with babelshop): the pure-Python parser and loop took
+    # cycles from the engine on the same cores (docs/speed.md).
     return uvicorn.Config(app, log_level=log_level, access_log=access_log, timeout_keep_alive=30,
                           lifespan="on")
 
