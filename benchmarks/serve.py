@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 
 import click
+from opensearchpy.exceptions import TransportError
 
 from benchmarks.catalog import bench_queries, ensure_bench_index, first_sight_queries
 from benchmarks.figures import percentile, print_figures
@@ -86,6 +88,45 @@ def start_service(alias: str, port: int) -> tuple:
     raise click.ClickException(f"babelshop serve did not become healthy on {url} in 300 s")
 
 
+#: Longer than a node's default refresh of its process stats.
+STATS_REFRESH_S = 1.2
+
+
+class CpuMeter:
+    """CPU time per request of one load run, for the service process (from the OS) and the
+    cluster (every node's process CPU, from ``_nodes/stats``; None if the cluster hides it)."""
+
+    def __init__(self, client, service_pid: int) -> None:
+        import psutil
+
+        self.client = client
+        self.service = psutil.Process(service_pid)
+
+    def _service_s(self) -> float:
+        times = self.service.cpu_times()
+        return times.user + times.system
+
+    def _engine_s(self) -> float | None:
+        # Nodes cache their process stats (monitor.process.refresh_interval, a second by
+        # default): read once the cache is older than that, with no load running meanwhile.
+        time.sleep(STATS_REFRESH_S)
+        try:
+            nodes = self.client.nodes.stats(metric="process")["nodes"].values()
+            return sum(node["process"]["cpu"]["total_in_millis"] for node in nodes) / 1000
+        except (TransportError, KeyError):  # a managed cluster may hide node stats: no figure then
+            return None
+
+    def run(self, load: Callable[[], dict]) -> dict:
+        service, engine = self._service_s(), self._engine_s()
+        figures = load()
+        service, engine_after = self._service_s() - service, self._engine_s()
+        requests = max(figures["requests"], 1)
+        figures["service_cpu_ms"] = round(service * 1000 / requests, 2)
+        figures["engine_cpu_ms"] = (round((engine_after - engine) * 1000 / requests, 2)
+                                    if engine is not None and engine_after is not None else None)
+        return figures
+
+
 @click.command("serve")
 @click.option("--clients", default=8, show_default=True, type=click.IntRange(1, 256))
 @click.option("--products", "n", default=50000, show_default=True)
@@ -150,10 +191,11 @@ def bench_serve(clients: int, n: int, duration_s: float, n_queries: int, n_first
         click.echo(f"service at {url}; warming its rewrite cache with the repeated mix", err=True)
         closed_loop(clients, service(url, repeated), items=len(repeated))
         closed_loop(clients, engine(repeated), items=len(repeated))
-        rep_engine = closed_loop(clients, engine(repeated), duration_s=duration_s)
-        rep_service = closed_loop(clients, service(url, repeated), duration_s=duration_s)
-        first_engine = closed_loop(clients, engine(first), items=len(first))
-        first_service = closed_loop(clients, service(url, first), items=len(first))
+        meter = CpuMeter(searcher.client, process.pid)
+        rep_engine = meter.run(lambda: closed_loop(clients, engine(repeated), duration_s=duration_s))
+        rep_service = meter.run(lambda: closed_loop(clients, service(url, repeated), duration_s=duration_s))
+        first_engine = meter.run(lambda: closed_loop(clients, engine(first), items=len(first)))
+        first_service = meter.run(lambda: closed_loop(clients, service(url, first), items=len(first)))
         metrics = httpx.get(url + "/metrics", timeout=30).text
     finally:
         process.terminate()
@@ -167,6 +209,10 @@ def bench_serve(clients: int, n: int, duration_s: float, n_queries: int, n_first
         "service_over_engine_p99": round(rep_service["p99_ms"] / max(rep_engine["p99_ms"], 1e-9), 3),
         "first_sight_over_engine_qps": round(first_service["qps"] / max(first_engine["qps"], 1e-9), 3),
         "rewrite_cache_hit_ratio": hit_ratio,
+        # CPU per request does not move with the shared machine's load as QPS does.
+        "service_cpu_ms_repeated": rep_service["service_cpu_ms"],
+        "service_cpu_ms_first_sight": first_service["service_cpu_ms"],
+        "engine_cpu_ms_repeated": rep_engine["engine_cpu_ms"],
         "mixes": {"repeated": {"queries": len(repeated), "service": rep_service, "engine": rep_engine},
                   "first_sight": {"queries": len(first), "service": first_service, "engine": first_engine}},
     }

@@ -50,6 +50,9 @@ def test_bench_serve_loads_the_service_and_the_engine_with_both_mixes(client) ->
         assert mixes["first_sight"]["service"]["requests"] == 6  # each first-sight query sent once
         for key in ("service_over_engine_qps", "service_over_engine_p99", "first_sight_over_engine_qps"):
             assert figures[key] > 0, key
+        # CPU per request, read from the service process and the cluster's node stats.
+        assert figures["service_cpu_ms_first_sight"] > 0 and figures["engine_cpu_ms_repeated"] > 0
+        assert mixes["repeated"]["engine"]["service_cpu_ms"] < mixes["repeated"]["service"]["service_cpu_ms"]
         # Every repeated query was rewritten once while warming, then answered from the cache.
         assert figures["rewrite_cache_hit_ratio"] > 0.5
     finally:
