@@ -131,7 +131,7 @@ class CpuMeter:
 @click.option("--clients", default=8, show_default=True, type=click.IntRange(1, 256))
 @click.option("--products", "n", default=50000, show_default=True)
 @click.option("--duration", "duration_s", default=20.0, show_default=True,
-              help="Seconds of each repeated-mix run (service, then engine).")
+              help="Seconds of each repeated-mix run (engine, then service).")
 @click.option("--queries", "n_queries", default=100, show_default=True, help="Distinct queries of the repeated mix.")
 @click.option("--first-sight", "n_first", default=400, show_default=True,
               help="Queries of the first-sight mix, each sent once.")
