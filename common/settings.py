@@ -119,6 +119,11 @@ class Settings(BaseSettings):
     # Copies of each shard on other nodes of a multi-node cluster (set in place by setup).
     index_replicas: int = Field(default=0, ge=0)
     translation_candidates: int = 3
+    # Translations per catalog language (and per reading of a query whose language is unsure) in
+    # the lexical sub-query. The best one carries the lexical evidence; the others moved
+    # relevance within noise and cost the engine a clause each (docs/relevance.md). The vector
+    # side reads every English alternative the encoder pools either way.
+    lexical_translations: int = Field(default=1, ge=1)
     # Weigh a query's English alternatives by how many of the catalog's products use their
     # words (query_rewriter.catalog_terms): "layer" or "diaper" for "couches".
     catalog_prior: bool = True

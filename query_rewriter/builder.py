@@ -86,7 +86,7 @@ def planned_clauses(q: RewrittenQuery, languages: tuple[str, ...], shape: Lexica
     label = "original text (every word)" if untranslated else "original text"
     add("original:any", label, q.normalized, None, ANY_LANGUAGE_BOOST, every_word=untranslated)
     for lang, alternatives in q.translations.items():
-        kept = alternatives if shape.alternatives is None else alternatives[:shape.alternatives]
+        kept = [a for a in alternatives if shape.alternatives is None or a.rank < shape.alternatives]
         for i, alt in enumerate(kept):
             # Only the best reading is scored again for holding every word: the others are
             # weaker evidence, and each pair of halves costs the engine as much as a whole clause.

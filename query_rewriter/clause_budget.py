@@ -8,7 +8,8 @@ halves), and Lucene counts every leaf of the whole nested query against
 order, from the evidence that matters least to the most, recording each step it took:
 
 1. synonym expansions are dropped,
-2. one translation per language is kept (the best),
+2. one translation per language and reading is kept (the best; a query whose language is
+   unsure keeps the best of each language it may be in),
 3. the every-word halves are dropped,
 4. category fields are dropped (titles only),
 5. every text is cut to its first N terms, N as large as fits.
@@ -88,10 +89,11 @@ _STEPS: tuple[tuple[str, Callable[[LexicalShape], LexicalShape]], ...] = (
 
 
 def fit(q: RewrittenQuery, languages: tuple[str, ...], limit: int, filters: Filters | None,
-        counter: TermCounter) -> tuple[LexicalShape, int, list[str]]:
-    """The widest shape whose estimate fits ``limit``: (shape, its estimate, steps taken)."""
+        counter: TermCounter, start: LexicalShape | None = None) -> tuple[LexicalShape, int, list[str]]:
+    """The widest shape, ``start`` or narrower, whose estimate fits ``limit``: (shape, its
+    estimate, steps taken)."""
     budget = budget_for(limit, filters)
-    shape = LexicalShape()
+    shape = start or LexicalShape()
     cost = estimate(q, languages, shape, counter)
     dropped: list[str] = []
     for description, narrower in _STEPS:

@@ -21,6 +21,9 @@ class QueryError(InputError):
 class WeightedText(BaseModel):
     text: str
     weight: float
+    # Place among the alternatives of its reading (0: the best reading of the detected language,
+    # or of a language the query may also be in).
+    rank: int = 0
 
 
 class ExpansionTerm(BaseModel):
@@ -65,7 +68,7 @@ class LexicalShape(BaseModel):
     cluster's boolean clause limit. Explanations rebuild the same query from it."""
 
     synonyms: bool = True  # synonym expansion clauses
-    alternatives: int | None = None  # translation alternatives per language (None: all the rewriter kept)
+    alternatives: int | None = None  # translations per language and reading (None: all the rewriter kept)
     every_word: bool = True  # the every-word (operator "and") half of each per-language clause
     category_fields: bool = True  # category_i18n.<lang> next to title_i18n.<lang>
     max_terms: int | None = None  # words (tokens) kept of each text (None: all)

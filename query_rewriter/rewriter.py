@@ -25,7 +25,7 @@ from languages.registry import companion_covers, query_languages
 from query_rewriter.builder import request_body
 from query_rewriter.catalog_terms import CatalogLookup, content_words, rerank
 from query_rewriter.clause_budget import STOCK_CLAUSE_LIMIT, fit
-from query_rewriter.contracts import MODES, ExpansionTerm, Filters, QueryError, RewrittenQuery, WeightedText
+from query_rewriter.contracts import MODES, ExpansionTerm, Filters, LexicalShape, QueryError, RewrittenQuery, WeightedText
 from query_rewriter.normalize import normalize_query
 from query_rewriter.query_language import QueryLanguage, detect_query_language
 from query_rewriter.terms import TermCounter
@@ -61,6 +61,8 @@ class Rewriter(LazyModels):
         self.clause_limit = clause_limit
         self.expand_synonyms = expand_synonyms  # off: reference runs that measure translation alone
         self._terms = TermCounter(self.settings.synonyms_dir)
+        # The widest lexical query sent; the clause budget narrows it further where it must.
+        self._lexical_shape = LexicalShape(alternatives=self.settings.lexical_translations)
         self._cache: LRUCache[str, RewrittenQuery] = LRUCache(maxsize=CACHE_SIZE)
         # Per query text, and per list of alternatives (keyed "\x1f"-joined, led by "\x1f", which
         # normalized text never holds); shared by all modes.
@@ -139,7 +141,8 @@ class Rewriter(LazyModels):
         if mode != "bm25":
             q.embedding = self._embed(normalized, guess.lang, english[: self.encoder.max_alternatives], trust)
         if mode != "vector":  # the vector mode sends no lexical query
-            q.shape, q.clause_estimate, q.degraded = fit(q, languages, clause_limit, filters, self._terms)
+            q.shape, q.clause_estimate, q.degraded = fit(q, languages, clause_limit, filters, self._terms,
+                                                         start=self._lexical_shape)
             q.clause_limit = clause_limit
         depth = min(self.settings.knn_candidates, self.settings.search_max_depth)
         q.body, q.clause_names = request_body(q, mode=mode, size=size, from_=from_, depth=depth,
@@ -185,7 +188,7 @@ class Rewriter(LazyModels):
                      if a.text.strip() and a.text.strip().lower() != normalized.lower()]
             if weigh_by_catalog and len(pairs) > 1:
                 pairs = self._by_catalog(pairs, target, catalog)[:wanted]
-            kept = [WeightedText(text=text, weight=round(w * weight, 4)) for text, w in pairs]
+            kept = [WeightedText(text=text, weight=round(w * weight, 4), rank=i) for i, (text, w) in enumerate(pairs)]
             if kept:
                 translations[target] = kept[:lexical]
             if target == PIVOT_LANGUAGE:

@@ -82,7 +82,7 @@ def _long_query(n_words: int, alternatives: int = 3) -> RewrittenQuery:
     text = " ".join((["waterproof", "running", "shoes", "sneakers", "laptop"] * n_words)[:n_words])
     return RewrittenQuery(
         text=text, normalized=text, lang="en", lang_confidence=0.9, lang_method="lingua",
-        translations={lang: [WeightedText(text=text, weight=1.0 - i / 10) for i in range(alternatives)]
+        translations={lang: [WeightedText(text=text, weight=1.0 - i / 10, rank=i) for i in range(alternatives)]
                       for lang in LANGS if lang != "en"},
         synonyms={"en": [ExpansionTerm(text="trainers", weight=0.5, source="rules")]})
 

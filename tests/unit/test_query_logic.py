@@ -95,13 +95,47 @@ def test_a_text_scores_again_when_every_word_matches() -> None:
 
 
 def test_only_the_original_and_each_languages_best_translation_score_again() -> None:
-    two = {"en": [WeightedText(text="running shoes", weight=1.0), WeightedText(text="jogging shoes", weight=0.8)],
+    two = {"en": [WeightedText(text="running shoes", weight=1.0), WeightedText(text="jogging shoes", weight=0.8, rank=1)],
            "fr": [WeightedText(text="chaussures de course", weight=1.0)]}
     _, names = request_body(_query(translations=two), mode="bm25", size=10, from_=0, depth=10, languages=LANGS,
                             filters=None)
     halves = {n.removesuffix(":all") for n in names if n.endswith(":all")}
     assert halves == {"original:de", "translation:en:0", "translation:fr:0"}
     assert {"translation:en:1", "synonym:en:0"} <= set(names)  # still searched, scored once
+
+
+def test_one_translation_per_language_and_reading_keeps_each_hedges_best() -> None:
+    from query_rewriter.contracts import LexicalShape
+
+    # The best English reading, the second, and the best of a language the query may also be in.
+    mixed = {"en": [WeightedText(text="running shoes", weight=1.0), WeightedText(text="jogging shoes", weight=0.8, rank=1),
+                    WeightedText(text="race shoes", weight=0.5)]}
+    q = _query(translations=mixed, synonyms={}, shape=LexicalShape(alternatives=1))
+    _, names = request_body(q, mode="bm25", size=10, from_=0, depth=10, languages=LANGS, filters=None)
+    searched = sorted(d for n, d in names.items() if n.startswith("translation") and not n.endswith(":all"))
+    assert searched == ["translation en: race shoes", "translation en: running shoes"]
+
+
+def test_the_lexical_query_carries_as_many_translations_as_settings_say() -> None:
+    from common.settings import Settings
+    from query_rewriter.rewriter import Rewriter
+    from translation.base import Translation
+
+    class Numbered:
+        id = "numbered"
+
+        def translate(self, text: str, source: str, target: str, max_candidates: int = 3):
+            return [Translation(text=f"{target}{i}", weight=1.0 - i / 10) for i in range(max_candidates)]
+
+    def searched(**settings) -> list[str]:
+        rewriter = Rewriter(Settings(catalog_languages=("en", "de", "fr"), query_log=False, **settings),
+                            encoder=_CountingEncoder(), translator=Numbered(), expand_synonyms=False)
+        q = rewriter.rewrite("maleta", "es", mode="bm25")
+        assert [a.rank for a in q.translations["de"]] == [0, 1, 2]  # every reading is kept for the record
+        return sorted(d for n, d in q.clause_names.items() if n.startswith("translation") and not n.endswith(":all"))
+
+    assert searched() == ["translation de: de0", "translation en: en0", "translation fr: fr0"]
+    assert len(searched(lexical_translations=3)) == 9
 
 
 def test_min_max_matches_neural_search() -> None:
