@@ -43,7 +43,7 @@ def bench_indexing(n: int, batch_size: int, as_json: bool) -> None:
     from indexer.ingest import ingest_inline
     from indexer.service import IndexingService
     from indexer.validate import validate_products
-    from mappings.install import setup
+    from mappings.install import remove, setup
 
     base = get_settings()
     with tempfile.TemporaryDirectory(prefix="babelshop-bench-") as tmp:
@@ -77,7 +77,7 @@ def bench_indexing(n: int, batch_size: int, as_json: bool) -> None:
         reingest_s = time.perf_counter() - start
 
         per_product = bytes_per_product(client, settings.index)[0]
-        client.indices.delete(index=f"{settings.index}_v*,{settings.index}-deadletter")
+        remove(client, settings.index)  # its indices, template and pipelines: a run leaves nothing behind
     figures = {
         "products": len(products), "indexed": first.indexed, "embedded_first": first.embedded,
         "embedded_reingest": second.embedded, "unchanged_reingest": second.unchanged,

@@ -18,7 +18,8 @@ from mappings import features
 from mappings.analysis import SYNONYM_DIR
 from mappings.deadletter import deadletter_body
 from mappings.pipelines import hybrid_pipeline, pipeline_name, rrf_pipeline
-from mappings.rebuild import Rebuild, copy_server_side
+from mappings.query_log import QUERY_LOG_SUFFIX
+from mappings.rebuild import STATE_SUFFIX, Rebuild, copy_server_side
 from mappings.template import DEFAULT_SHARDS, index_body, template_body
 
 DEADLETTER_SUFFIX = "-deadletter"
@@ -117,6 +118,20 @@ def setup(client: OpenSearch, alias: str, languages: tuple[str, ...], dimension:
         client.search_pipeline.put(id=name, body=pipeline)
         report.pipelines.append(name)
     return report
+
+
+def remove(client: OpenSearch, alias: str) -> None:
+    """Delete everything set up for ``alias``: its versioned indices, dead letters, query log and
+    rebuild state, its index template and its search pipelines. Missing parts are fine. For
+    catalogs that exist only for a while (a benchmark's, a test's), whose leftovers would
+    otherwise pile up on the cluster."""
+    suffixes = ("_v*", DEADLETTER_SUFFIX, QUERY_LOG_SUFFIX, STATE_SUFFIX)
+    client.indices.delete(index=",".join(alias + suffix for suffix in suffixes),
+                          ignore_unavailable=True, allow_no_indices=True, ignore=404)
+    client.indices.delete_index_template(name=f"{alias}-template", ignore=404)
+    for mode in ("hybrid", "rrf"):
+        client.transport.perform_request("DELETE", f"/_search/pipeline/{pipeline_name(alias, mode)}",
+                                         params={"ignore": 404})
 
 
 def reload_synonyms(client: OpenSearch, alias: str, languages: tuple[str, ...],

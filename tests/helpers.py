@@ -10,16 +10,13 @@ import uuid
 
 from opensearchpy import OpenSearch
 
-from mappings.pipelines import pipeline_name
+from mappings.install import remove
 
 #: The sample catalog's alias for this test session (tests/integration/conftest.py indexes it
 #: and removes it at the end); a module constant so parametrized tests can name it too.
 SAMPLE_ALIAS = f"babelshop-test-sample-{uuid.uuid4().hex[:8]}"
 
 #: What ``mappings.install.setup``, the ingest and the searches create next to an alias.
-_ALIAS_INDEX_SUFFIXES = ("_v*", "-deadletter", "-querylog", "-rebuild")
-
-
 def count(client: OpenSearch, alias: str) -> int:
     """How many documents ``alias`` holds, after a refresh."""
     client.indices.refresh(index=alias)
@@ -40,11 +37,5 @@ def free_port() -> int:
 
 
 def remove_alias(client: OpenSearch, alias: str) -> None:
-    """Delete everything set up for ``alias``: its versioned indices, dead letters, query log and
-    rebuild state, its index template and its search pipelines. Missing parts are fine."""
-    client.indices.delete(index=",".join(alias + suffix for suffix in _ALIAS_INDEX_SUFFIXES),
-                          ignore_unavailable=True, allow_no_indices=True, ignore=404)
-    client.indices.delete_index_template(name=f"{alias}-template", ignore=404)
-    for mode in ("hybrid", "rrf"):
-        client.transport.perform_request("DELETE", f"/_search/pipeline/{pipeline_name(alias, mode)}",
-                                         params={"ignore": 404})
+    """Delete everything set up for ``alias`` (:func:`mappings.install.remove`)."""
+    remove(client, alias)

@@ -4,6 +4,7 @@ are measured by hand on an idle machine, never asserted here)."""
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 
@@ -21,8 +22,19 @@ def _bench(*args: str) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def test_bench_indexing_reports_speed_and_bytes_per_product() -> None:
+def _bench_catalog_parts(client) -> set[str]:
+    """Templates, search pipelines and indices of ``bench indexing``'s throwaway catalogs."""
+    throwaway = re.compile(r"bench-[0-9a-f]{8}\b")
+    templates = [t["name"] for t in client.indices.get_index_template(name="bench-*", ignore=404).get("index_templates", [])]
+    pipelines = list(client.transport.perform_request("GET", "/_search/pipeline/bench-*", params={"ignore": 404}))
+    indices = list(client.indices.get(index="bench-*", ignore_unavailable=True, allow_no_indices=True))
+    return {name for name in [*templates, *pipelines, *indices] if throwaway.match(name)}
+
+
+def test_bench_indexing_reports_speed_and_bytes_per_product(client) -> None:
+    before = _bench_catalog_parts(client)
     figures = _bench("indexing", "--products", "30")
+    assert _bench_catalog_parts(client) <= before  # its index, template and pipelines are gone
     assert figures["indexed"] == 30 and figures["unchanged_reingest"] == 30 and figures["embedded_reingest"] == 0
     assert figures["products_per_s"] > 0 and figures["encoder_only_per_s"] > 0
     # The vector (896 float32) is stored once, outside _source: far below its JSON size.
