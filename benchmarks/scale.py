@@ -300,6 +300,12 @@ def engine_version(client) -> str:
     return client.info()["version"]["number"]
 
 
+def engine_heap_mb(client) -> int:
+    """The largest JVM heap among the cluster's nodes, in MiB: a scale figure depends on it."""
+    nodes = client.nodes.stats(metric="jvm")["nodes"].values()
+    return max(node["jvm"]["mem"]["heap_max_in_bytes"] for node in nodes) // (1024 * 1024)
+
+
 # ------------------------------------------------------------------------------------ the command
 @click.command("scale")
 @click.option("--products", "n", required=True, type=click.IntRange(min=1), help="Products in the index.")
@@ -348,6 +354,7 @@ def bench_scale(n: int, synthetic: bool, n_queries: int, batch_size: int, seed: 
         "hybrid_p99_ms": round(percentile(timings["hybrid"], 99), 2),
         "bm25_p50_ms": round(percentile(timings["bm25"], 50), 2),
         "vector_p50_ms": round(percentile(timings["vector"], 50), 2),
-        "queries": len(queries), "engine_version": engine_version(client), "index": alias, "seed": seed,
+        "queries": len(queries), "engine_version": engine_version(client), "engine_heap_mb": engine_heap_mb(client),
+        "index": alias, "seed": seed,
     }
     print_figures(figures, as_json)

@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parents[2]
 PRODUCTS = 300
 QUERIES = 20
 KEYS = {"products", "dimension", "build_s", "build_docs_per_s", "bytes_per_product", "hybrid_p50_ms",
-        "hybrid_p99_ms", "bm25_p50_ms", "vector_p50_ms", "queries", "engine_version"}
+        "hybrid_p99_ms", "bm25_p50_ms", "vector_p50_ms", "queries", "engine_version", "engine_heap_mb"}
 
 
 def bench_scale(*args: str) -> subprocess.CompletedProcess:
@@ -61,6 +61,7 @@ def check_build_and_reuse(client: OpenSearch, settings: Settings, index_name: st
     assert first["queries"] == QUERIES
     assert first["build_s"] > 0 and first["build_docs_per_s"] > 0 and first["reused"] is False
     assert first["engine_version"] == client.info()["version"]["number"]
+    assert 64 <= first["engine_heap_mb"] <= 64 * 1024
 
     # Every field the real mapping declares, as the indexer fills them; the vector a unit one.
     index = next(iter(client.indices.get_alias(name=index_name)))
