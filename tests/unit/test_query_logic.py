@@ -131,7 +131,7 @@ def test_the_lexical_query_carries_as_many_translations_as_settings_say() -> Non
         rewriter = Rewriter(Settings(catalog_languages=("en", "de", "fr"), query_log=False, **settings),
                             encoder=_CountingEncoder(), translator=Numbered(), expand_synonyms=False)
         q = rewriter.rewrite("maleta", "es", mode="bm25")
-        assert [a.rank for a in q.translations["de"]] == [0, 1, 2]  # every reading is kept for the record
+        assert [a.rank for a in q.translations["de"]] == [0, 1, 2]  # the rewrite keeps every translation; only the query narrows
         return sorted(d for n, d in q.clause_names.items() if n.startswith("translation") and not n.endswith(":all"))
 
     assert searched() == ["translation de: de0", "translation en: en0", "translation fr: fr0"]
