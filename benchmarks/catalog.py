@@ -9,12 +9,14 @@ from pathlib import Path
 
 import click
 
+from common.text import category_leaf
+
 
 def bench_queries(products: list[dict], limit: int) -> list[str]:
     """Short shopper-like queries from the catalog itself: category leaves and title heads."""
     seen: list[str] = []
     for p in products:
-        leaf = (p.get("category") or "").split(">")[-1].strip()
+        leaf = category_leaf(p.get("category"))
         words = p["title"].split()
         head = " ".join(words[:2]) if len(words) > 1 else p["title"][:6]
         for q in (head, leaf):
@@ -61,7 +63,7 @@ def first_sight_queries(products: list[dict], n: int, *, seed: int = 15, exclude
         for width in (2, 3):
             for i in range(len(words) - width + 1):
                 pool.add(" ".join(words[i:i + width]))
-        leaf = (p.get("category") or "").split(">")[-1].strip()
+        leaf = category_leaf(p.get("category"))
         if leaf and words:
             pool.add(f"{words[0]} {leaf}")
     ordered = sorted(pool - set(exclude))
