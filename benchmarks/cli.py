@@ -55,10 +55,9 @@ def bench_indexing(n: int, batch_size: int, as_json: bool) -> None:
         enricher = Enricher(settings, encoder=load_encoder(base))
         setup(client, settings.index, settings.catalog_languages, enricher.encoder.dimension)
         products, _ = validate_products([row for _, row in json_lines(path, ValueError)])
-        enricher.encoder.encode_documents(["warm up"])  # load the model outside every timing
-        for src in settings.catalog_languages:  # dictionaries load per language pair, outside the timings
-            for tgt in settings.catalog_languages:
-                enricher.translator.translate_many(["warm up"], src, tgt)
+        # The model, every dictionary pair and lingua's n-gram models load outside the timings,
+        # as a worker loads them before its first batch.
+        enricher.warm_up()
         service = IndexingService(settings, client=client, enricher=enricher)
 
         start = time.perf_counter()

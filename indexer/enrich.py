@@ -45,6 +45,10 @@ OUTSIDE_CATALOG_SURE = 0.75
 LEAF_SURE = 0.9
 #: Category leaves whose language is remembered.
 LEAF_MEMORY = 50_000
+#: What :meth:`Enricher.warm_up` enriches: a category whose leaf is detected, and a Latin-script
+#: title with no language given, which is detected among every language with a dictionary.
+WARM_UP_CATEGORY = "Apparel & Accessories > Shoes > Athletic Shoes"
+WARM_UP_TITLE = "Wasserdichte Wanderschuhe für Damen"
 # Documents are embedded in the pivot language: multilingual encoders rank same-language text
 # far above the rest ("跑鞋" found Chinese lamps before English running shoes).
 
@@ -189,6 +193,14 @@ class Enricher(LazyModels):
         leaf_langs = [self.leaf_language(leaf, src) for leaf, src in zip(leaves, sources, strict=True)]
         categories = self.translate_all(leaves, leaf_langs)
         return Prepared(langs, titles, categories, self.embedding_texts(products, titles, categories))
+
+    def warm_up(self) -> None:
+        """Load what a first batch would otherwise wait for: the encoder, every translation pair
+        between the catalog languages, and lingua's n-gram models (a product of unknown language
+        loads those of every language with a dictionary, which takes seconds)."""
+        products = [Product(id=f"warm-up-{lang}", title="warm up", lang=lang, category=WARM_UP_CATEGORY)
+                    for lang in self.settings.catalog_languages]
+        self.enrich([*products, Product(id="warm-up", title=WARM_UP_TITLE, category=WARM_UP_CATEGORY)])
 
     def enrich(self, products: list[Product]) -> tuple[list[dict], int]:
         """OpenSearch documents for ``products`` and how many texts were embedded."""

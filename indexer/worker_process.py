@@ -54,14 +54,11 @@ def _poison_enrichment(svc: IndexingService, marker: str) -> None:
 
 def warm_up() -> None:
     """Load the models in this pool process before its first batch, so the task time limits bound
-    batch work and not model loading: one product per catalog language loads the encoder and every
-    translation pair. A failure here is left for the first batch to report."""
-    from common.product import Product
-
+    batch work and not model loading (:meth:`Enricher.warm_up`). A failure here is left for the
+    first batch to report."""
     svc = service()
-    products = [Product(id=f"warm-up-{lang}", title="warm up", lang=lang) for lang in svc.settings.catalog_languages]
     try:
-        svc.enricher.enrich(products)
+        svc.enricher.warm_up()
     except Exception as error:
         log.warning("model warm-up failed, models load with the first batch: %s", error)
 

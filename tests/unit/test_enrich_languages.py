@@ -45,6 +45,8 @@ def test_a_leaf_is_detected_once_and_its_guess_serves_every_product(monkeypatch)
 class RecordingTranslator:
     """Translates by tagging the text, and refuses the pairs it is told have no dictionary."""
 
+    id = "recording"
+
     def __init__(self, missing: set[str] = frozenset()) -> None:
         self.missing = missing
         self.calls: list[tuple[str, str]] = []
@@ -126,3 +128,34 @@ def test_a_given_code_is_kept_as_given(wide: Enricher) -> None:
 @pytest.mark.parametrize(("given", "stored"), [("zh-CN", "zh"), ("ZH_hant", "zh"), ("pt-BR", "pt"), ("no", "nb"), ("", None)])
 def test_a_products_language_code_is_normalized_as_the_registry_does(given: str, stored: str | None) -> None:
     assert Product(id="p", title="t", lang=given).lang == stored
+
+
+class _Vectors:
+    """Stands in for the encoder: the warm-up's translations and detections are under test."""
+
+    id = "fixed"
+
+    def encode_documents(self, texts):
+        import numpy as np
+
+        return np.ones((len(texts), 4), dtype=np.float32)
+
+
+def test_the_warm_up_loads_every_pair_and_the_detectors_a_first_batch_needs(tmp_path, monkeypatch) -> None:
+    import indexer.enrich
+    import languages.detect
+    from indexer.embedding_cache import EmbeddingCache
+
+    monkeypatch.setattr(indexer.enrich, "query_languages", lambda catalog: (*catalog, "pl", "sv"))
+    detected: list[tuple[str, frozenset[str]]] = []
+    detect = languages.detect.detect_language
+    monkeypatch.setattr(languages.detect, "detect_language",
+                        lambda text, codes, **k: detected.append((text, frozenset(codes))) or detect(text, codes, **k))
+    translator = RecordingTranslator()
+    enricher = Enricher(Settings(catalog_languages=CATALOG), encoder=_Vectors(), translator=translator,
+                        cache=EmbeddingCache(tmp_path / "vectors.sqlite", "fixed"))
+    enricher.warm_up()
+    assert {(s, t) for s in CATALOG for t in CATALOG if s != t} <= set(translator.calls)
+    sets = {codes for _, codes in detected}
+    assert frozenset(CATALOG) in sets  # the category leaf, among the catalog's languages
+    assert frozenset((*CATALOG, "pl", "sv")) in sets  # a product of unknown language, among every one
