@@ -29,7 +29,7 @@ from common.text import normalize_term
 from languages import registry
 from languages.registry import PIVOT, normalize_code
 from translation import apertium, cedict, dictd, frequency, mueller
-from translation.base import DEFAULT_CACHE_SIZE, Translation, TranslationError, Translator
+from translation.base import DEFAULT_CACHE_SIZE, LruCache, Translation, TranslationError, Translator
 from translation.building import Entries, build_lexicon, compose, weigh_entries
 from translation.compose import RULES_VERSION, known_share, passed_through, translate_with
 from translation.lexicon import FORMAT_VERSION, Lexicon, cache_file, load_cached, save_cached
@@ -43,6 +43,8 @@ BRIDGE = "de"
 #: Further bridges for the other languages (Italian through French-Italian and French-English).
 #: Their own English lexicons are bridged through German only, so no bridge leans on itself.
 BRIDGES = (BRIDGE, "fr", "es")
+#: First hops remembered: a few batches' texts, each asked for by every target after the first.
+FIRST_HOPS = 4096
 
 EntryReader = Callable[[], Entries]
 #: Readers of a pair's direct and reverse dictionaries, and a stamp naming their versions.
@@ -79,6 +81,9 @@ class DictionaryTranslator(Translator):
         self._lexicons: dict[tuple[str, str], Lexicon] = {}
         self._found: dict[tuple[str, str], Readers | None] = {}
         self._lock = threading.RLock()  # building a pair may load its bridge pairs
+        # First hops: a product is translated into every catalog language, most of them through
+        # English, so its hop into English is asked for again by each of those targets.
+        self._first_hops = LruCache(FIRST_HOPS)
 
     # -- which dictionaries exist -------------------------------------------------------
 
@@ -280,21 +285,37 @@ class DictionaryTranslator(Translator):
         return [list(self._translate_one(text, route, max_candidates)) for text in texts]
 
     def _translate_one(self, text: str, route: list[tuple[str, str]], k: int) -> Iterator[Translation]:
-        current = [(text, 1.0)]
-        protected: frozenset[str] = frozenset()
-        for step, (source, target) in enumerate(route):
+        (first_source, first_target), *rest = route
+        current, protected = self._first_hop(text, first_source, first_target, k, pivoting=bool(rest))
+        for source, target in rest:
             lexicon = self.lexicon(source, target)
             known = self._words_of(target)
             merged: dict[str, float] = {}
             for candidate, weight in current:
                 for out, w in translate_with(lexicon, candidate, k, known, protected):
                     merged[out] = max(merged.get(out, 0.0), weight * w)
-            if step == 0 and len(route) > 1:
-                # "Acme" unknown in Chinese stays "Acme" in German, not "Gipfel".
-                protected = passed_through(text, lexicon)
             current = sorted(merged.items(), key=lambda item: -item[1])[:k]
         for out, weight in current:
             yield Translation(out, weight)
+
+    def _first_hop(self, text: str, source: str, target: str, k: int,
+                   *, pivoting: bool) -> tuple[list[tuple[str, float]], frozenset[str]]:
+        """``text``'s ``k`` best translations over the route's first hop, and, when the route
+        goes on (``pivoting``), the words that hop passed through unchanged: "Acme", unknown in
+        Chinese, stays "Acme" in German, not "Gipfel". Remembered for the route's next target."""
+        key = (text, source, target, k)
+        found = self._first_hops.get(key)
+        if found is None:
+            lexicon = self.lexicon(source, target)
+            merged: dict[str, float] = {}
+            for out, weight in translate_with(lexicon, text, k, self._words_of(target)):
+                merged[out] = max(merged.get(out, 0.0), weight)
+            found = (sorted(merged.items(), key=lambda item: -item[1])[:k], None)
+        current, passed = found
+        if pivoting and passed is None:
+            passed = passed_through(text, self.lexicon(source, target))
+        self._first_hops.put(key, (current, passed))
+        return current, passed or frozenset()
 
     def _words_of(self, lang: str) -> Callable[[str], bool] | None:
         """Whether a word exists in ``lang``, for languages that write compounds as one word."""

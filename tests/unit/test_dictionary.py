@@ -234,6 +234,28 @@ def test_names_unknown_to_the_first_step_survive_the_pivot(translator: Dictionar
     assert texts(translator, "Acme 跑鞋", "zh", "de")[0] == "Acme Laufschuhe"
 
 
+def test_a_first_hop_serves_every_target_after_it(translator: DictionaryTranslator,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    import translation.dictionary
+
+    names_too = "Acme 跑鞋"
+    alone = [translator.translate(names_too, "zh", target) for target in ("de", "fr")]
+    hops: list[tuple[str, str, str]] = []
+    translate_with = translation.dictionary.translate_with
+    monkeypatch.setattr(translation.dictionary, "translate_with",
+                        lambda lexicon, text, *a: hops.append((lexicon.source, lexicon.target, text))
+                        or translate_with(lexicon, text, *a))
+    fresh = DictionaryTranslator(translator.settings, dict_dirs=translator.dict_dirs,
+                                 cedict_path=translator.cedict_path)  # same dictionaries, nothing remembered
+    english = fresh.translate(names_too, "zh", "en")
+    # Translated into English first, as a product is: German and French reuse that hop, and the
+    # name it passed through stays protected in both.
+    assert [fresh.translate(names_too, "zh", target) for target in ("de", "fr")] == alone
+    assert [hop for hop in hops if hop[0] == "zh"] == [("zh", "en", names_too)]
+    assert alone[0][0].text == "Acme Laufschuhe"
+    assert english[0].text.startswith("Acme")
+
+
 def test_weights_follow_the_contract(translator: DictionaryTranslator) -> None:
     for text, source, target in [("男士跑鞋", "zh", "en"), ("Kaffeemaschine", "de", "en"), ("跑鞋", "zh", "de")]:
         result = translator.translate(text, source, target, max_candidates=3)
