@@ -81,6 +81,9 @@ class Settings(BaseSettings):
     translator: Literal["dictionary", "transformers"] = "dictionary"
     translator_model: str | None = None
     device: str | None = None  # "cuda", "cpu" or None for whatever is present
+    # ONNX Runtime's threads per call of the onnx encoder; 0: every core. An inline ingest that
+    # enriches several batches at once gives each call one thread instead (inline_batches).
+    encoder_threads: int = Field(default=0, ge=0)
 
     catalog_languages: Annotated[tuple[str, ...], NoDecode] = DEFAULT_CATALOG_LANGUAGES
     # The languages a shopper's query is detected among; empty: the catalog languages and every
@@ -142,6 +145,10 @@ class Settings(BaseSettings):
     # Backoff between those 429 retries: doubles from the first, capped, with jitter.
     bulk_initial_backoff_s: float = Field(default=0.5, ge=0.0)
     bulk_max_backoff_s: float = Field(default=30.0, ge=0.0)
+    # Batches an inline ingest enriches and writes at once. Translation holds the interpreter
+    # while the encoder and the cluster do not, so overlapping batches keeps every core busy;
+    # the encoder then runs on one thread per batch (docs/speed.md). 1: one batch after another.
+    inline_batches: int = Field(default=3, ge=1)
     # Rounds of read-decide-write when a concurrent writer changed a product in between (409).
     write_conflict_retries: int = Field(default=10, ge=0)
 

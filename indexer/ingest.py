@@ -123,22 +123,34 @@ def _to_lines(part: BatchResult, batch: list[dict], lines: list[int], *, by_inde
 def ingest_inline(path: Path | ProductFile, settings: Settings, *, index: str | None = None,
                   batch_size: int = DEFAULT_BATCH, progress: Callable[[int], None] | None = None,
                   service: IndexingService | None = None, update: bool = False) -> BatchResult:
-    """Index ``path`` in this process (``service`` lets a caller reuse loaded models)."""
+    """Index ``path`` in this process (``service`` lets a caller reuse loaded models), up to
+    ``settings.inline_batches`` batches at a time (:mod:`indexer.overlap`)."""
+    from indexer.overlap import overlapping
     from indexer.service import IndexingService
 
     file = path if isinstance(path, ProductFile) else read_file(path, update=update)
-    service = service or IndexingService(settings)
+    service = service or IndexingService(inline_settings(settings, len(file.products) > batch_size))
     total = file.summary()
-    for batch, lines in file.batches(batch_size):
+
+    def run(batch: list[dict], lines: list[int]) -> BatchResult:
         if update:
-            part = service.update_products(batch, index=index, positions=lines)
-        else:
-            part = service.index_products(batch, index=index, positions=lines)
+            return service.update_products(batch, index=index, positions=lines)
+        return service.index_products(batch, index=index, positions=lines)
+
+    for batch, lines, part in overlapping(file.batches(batch_size), run, settings.inline_batches):
         total.merge(_to_lines(part, batch, lines, by_index=False))
         if progress:
             progress(len(batch))
     service.client.indices.refresh(index=index or settings.index)
     return total
+
+
+def inline_settings(settings: Settings, several_batches: bool) -> Settings:
+    """The settings an inline ingest enriches with: when batches overlap, each encoder call
+    runs on one thread (the cores are shared by the batches), unless the threads are set."""
+    if several_batches and settings.inline_batches > 1 and not settings.encoder_threads:
+        return settings.model_copy(update={"encoder_threads": 1})
+    return settings
 
 
 @dataclass
