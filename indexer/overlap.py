@@ -29,13 +29,16 @@ def overlapping(batches: Iterable[Batch], run: Callable[[list[dict], list[int]],
     batches running at once. An exception from ``run`` is raised in order too, once the batches
     already under way have finished."""
     pending: deque[tuple[Future[T], list[dict], list[int], frozenset[str]]] = deque()
+
+    def oldest() -> tuple[list[dict], list[int], T]:
+        future, batch, lines, _ = pending.popleft()
+        return batch, lines, future.result()
+
     with ThreadPoolExecutor(max_workers=limit, thread_name_prefix="ingest-batch") as pool:
         for batch, lines in batches:
             ids = batch_ids(batch)
             while pending and (len(pending) >= limit or any(ids & other for *_, other in pending)):
-                future, done, done_lines, _ = pending.popleft()
-                yield done, done_lines, future.result()
+                yield oldest()
             pending.append((pool.submit(run, batch, lines), batch, lines, ids))
         while pending:
-            future, done, done_lines, _ = pending.popleft()
-            yield done, done_lines, future.result()
+            yield oldest()

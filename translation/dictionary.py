@@ -288,15 +288,20 @@ class DictionaryTranslator(Translator):
         (first_source, first_target), *rest = route
         current, protected = self._first_hop(text, first_source, first_target, k, pivoting=bool(rest))
         for source, target in rest:
-            lexicon = self.lexicon(source, target)
-            known = self._words_of(target)
-            merged: dict[str, float] = {}
-            for candidate, weight in current:
-                for out, w in translate_with(lexicon, candidate, k, known, protected):
-                    merged[out] = max(merged.get(out, 0.0), weight * w)
-            current = sorted(merged.items(), key=lambda item: -item[1])[:k]
+            current = self._hop(current, source, target, k, protected)
         for out, weight in current:
             yield Translation(out, weight)
+
+    def _hop(self, current: list[tuple[str, float]], source: str, target: str, k: int,
+             protected: frozenset[str] = frozenset()) -> list[tuple[str, float]]:
+        """The ``k`` best translations of every weighted reading in ``current`` over one hop."""
+        lexicon = self.lexicon(source, target)
+        known = self._words_of(target)
+        merged: dict[str, float] = {}
+        for candidate, weight in current:
+            for out, w in translate_with(lexicon, candidate, k, known, protected):
+                merged[out] = max(merged.get(out, 0.0), weight * w)
+        return sorted(merged.items(), key=lambda item: -item[1])[:k]
 
     def _first_hop(self, text: str, source: str, target: str, k: int,
                    *, pivoting: bool) -> tuple[list[tuple[str, float]], frozenset[str]]:
@@ -304,17 +309,13 @@ class DictionaryTranslator(Translator):
         goes on (``pivoting``), the words that hop passed through unchanged: "Acme", unknown in
         Chinese, stays "Acme" in German, not "Gipfel". Remembered for the route's next target."""
         key = (text, source, target, k)
-        found = self._first_hops.get(key)
-        if found is None:
-            lexicon = self.lexicon(source, target)
-            merged: dict[str, float] = {}
-            for out, weight in translate_with(lexicon, text, k, self._words_of(target)):
-                merged[out] = max(merged.get(out, 0.0), weight)
-            found = (sorted(merged.items(), key=lambda item: -item[1])[:k], None)
-        current, passed = found
-        if pivoting and passed is None:
-            passed = passed_through(text, self.lexicon(source, target))
-        self._first_hops.put(key, (current, passed))
+        current, passed = self._first_hops.get(key) or (None, None)
+        if current is None or (pivoting and passed is None):
+            if current is None:
+                current = self._hop([(text, 1.0)], source, target, k)
+            if pivoting:
+                passed = passed_through(text, self.lexicon(source, target))
+            self._first_hops.put(key, (current, passed))
         return current, passed or frozenset()
 
     def _words_of(self, lang: str) -> Callable[[str], bool] | None:
