@@ -96,12 +96,14 @@ def reverse_modifiers(segments: list[Segment], source: str) -> list[Segment]:
     return out
 
 
-def _stems(word: str) -> set[str]:
+def _stems(word: str) -> list[str]:
     # "Küche" -> "Küch", "Wandern" -> "Wander", "Laufen" -> "Lauf": forms a first part takes.
-    stems = {word}
+    # A list, not a set: equally weighted compounds keep the order they were found in, and a
+    # set's order changes with each process's string hashing, so workers would disagree.
+    stems = [word]
     for ending in ("e", "n", "en"):
         if word.endswith(ending) and len(word) - len(ending) >= 3:
-            stems.add(word[: -len(ending)])
+            stems.append(word[: -len(ending)])
     return stems
 
 

@@ -207,6 +207,20 @@ def test_german_output_joins_known_compounds(translator: DictionaryTranslator) -
     assert texts(translator, "kitchen shoe", "en", "de")[0] == "Küche Schuh"  # no such compound
 
 
+def test_equal_compounds_keep_the_order_they_were_found_in() -> None:
+    # "Schneide" + "Werkzeug" is known both as "Schneidewerkzeug" and "Schneidwerkzeug" at the
+    # same weight: the word as written comes first, then its stems, in every process.
+    from translation.segment import Segment
+    from translation.word_order import join_compounds
+
+    def known(word: str) -> bool:
+        return word.lower() in {"schneidewerkzeug", "schneidwerkzeug"}
+
+    segments = [Segment("a", [("Schneide", 1.0)], True), Segment("b", [("Werkzeug", 1.0)], True)]
+    joined = join_compounds(segments, known, 3)
+    assert [text for text, _ in joined[0].options] == ["Schneidewerkzeug", "Schneidwerkzeug", "Schneide Werkzeug"]
+
+
 def test_romance_noun_compounds_turn_around(translator: DictionaryTranslator) -> None:
     result = translator.translate("chaussures de course", "fr", "en")
     assert [t.text for t in result] == ["race shoe", "running shoe"]
