@@ -74,15 +74,19 @@ def _passthrough(text: str, kind: str = "word") -> Segment:
 
 def _word_segments(words: list[str], lexicon: Lexicon, source: str, protected: frozenset[str]) -> list[Segment]:
     segments: list[Segment] = []
+    # Model numbers and protected names pass through, and no phrase reaches across them.
+    fixed = [keep_as_is(w) or w in protected for w in words]
     i, longest = 0, min(lexicon.max_words, 6)
     while i < len(words):
-        if keep_as_is(words[i]) or words[i] in protected:
+        if fixed[i]:
             segments.append(_passthrough(words[i]))
             i += 1
             continue
-        for n in range(min(longest, len(words) - i), 0, -1):
-            if n > 1 and any(keep_as_is(w) or w in protected for w in words[i : i + n]):
-                continue
+        span = 1
+        if longest > 1 and lexicon.may_start_phrase(words[i]):
+            while span < longest and i + span < len(words) and not fixed[i + span]:
+                span += 1
+        for n in range(span, 0, -1):
             phrase = " ".join(words[i : i + n])
             options = lexicon.lookup(phrase)
             if options:

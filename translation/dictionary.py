@@ -323,7 +323,7 @@ class DictionaryTranslator(Translator):
         if lang not in COMPOUNDING or not self._readers(lang, PIVOT):
             return None
         headwords = self.lexicon(lang, PIVOT)
-        return lambda word: headwords.lookup(word) is not None
+        return headwords.has
 
 
 def _freedict(prefix: Path) -> tuple[str, EntryReader]:

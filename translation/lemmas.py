@@ -24,7 +24,7 @@ from common.text import normalize_term
 from languages.registry import lemma_code
 
 #: Russian and its neighbours often write ё as е; keys are matched with both as е.
-_YO = str.maketrans({"ё": "е"})
+YO = str.maketrans({"ё": "е"})
 
 
 def stamp() -> str:
@@ -53,7 +53,7 @@ class Forms:
 
     def headword(self, key: str) -> str | None:
         """The headword a normalised key is a form of, or None."""
-        key = key.translate(_YO)
+        key = key.translate(YO)
         if " " not in key:
             return self.words.get(key)
         return self.phrases.get(" ".join(self.lemmas.get(w, w) for w in key.split(" ")))
@@ -64,8 +64,8 @@ def forms_of_headwords(lang: str, headwords: Iterable[str]) -> Forms:
     or is not installed, only ё is folded. One pass over the language's list (millions of
     forms for Polish): only forms that lead somewhere are normalised."""
     keys = set(headwords)
-    one_word = {k.translate(_YO): k for k in keys if " " not in k}
-    phrase_pairs = [(k.translate(_YO), k) for k in keys if " " in k]
+    one_word = {k.translate(YO): k for k in keys if " " not in k}
+    phrase_pairs = [(k.translate(YO), k) for k in keys if " " in k]
     words = {folded: k for folded, k in one_word.items() if folded != k}
     code = lemma_code(lang)
     if code is None or not stamp():
@@ -126,4 +126,4 @@ def _norm(text: str) -> str:
         text = text.lower()
     else:
         text = normalize_term(text)
-    return text.translate(_YO) if "ё" in text else text
+    return text.translate(YO) if "ё" in text else text

@@ -32,6 +32,8 @@ FORMAT_VERSION = 10
 MAX_TRANSLATIONS = 8
 #: Look-ups each lexicon remembers.
 LOOKUP_MEMORY = 16384
+#: Languages whose phrase variants change the first word (the noun before its modifiers).
+ROMANCE_VARIANTS = frozenset({"fr", "es", "it", "pt"})
 #: The translations of a headword's lemma against the headword's own (:meth:`Lexicon._with_lemma`).
 LEMMA_FACTOR = 0.9
 
@@ -122,6 +124,7 @@ class Lexicon:
         self._stems: tuple[list[str], list[str]] | None = None  # folded one-word keys, sorted; their keys
         self._snowball: dict[str, list[str]] | None = None  # Snowball stem -> one-word keys
         self._forms: lemmas.Forms | None = None  # inflected forms -> keys
+        self._phrase_starts: frozenset[str] | None = None  # first words of phrase keys and lemma phrases
         self._stems_lock = threading.Lock()
         #: The file this lexicon is cached in; its stem index is cached beside it.
         self.cache_path: Path | None = None
@@ -152,6 +155,39 @@ class Lexicon:
         """Translations of ``term`` as written, else of its uninflected form."""
         found = self._remembered(term)
         return list(found) if found is not None else None
+
+    def has(self, term: str) -> bool:
+        """Whether :meth:`lookup` finds ``term`` (without copying its translations)."""
+        return self._remembered(term) is not None
+
+    def may_start_phrase(self, word: str) -> bool:
+        """Whether a phrase of several words beginning with ``word`` can be found at all: a
+        title's words each start a try of every longer phrase, and most start none.
+
+        Answers as :meth:`_lookup` looks: the phrase as written, its variants (which change
+        the first word in the Romance languages), and the phrase of its words' lemmas."""
+        first = normalize_term(word)
+        if not first or " " in first:
+            return True  # not one word once normalised: only a real look-up can tell
+        starts = self._phrase_starts
+        if starts is None:
+            starts = self._phrase_starts = self._first_words()
+        if first in starts:
+            return True
+        if self.source in ROMANCE_VARIANTS and any(v in starts for v in self.variants(first)):
+            return True
+        forms = self.load_forms()
+        if forms is None or not forms.phrases:
+            return False
+        folded = first.translate(lemmas.YO)
+        return forms.lemmas.get(folded, folded) in starts
+
+    def _first_words(self) -> frozenset[str]:
+        phrases = [k for k in self._entries if " " in k]
+        forms = self.load_forms()
+        if forms is not None:
+            phrases.extend(forms.phrases)
+        return frozenset(k.split(" ", 1)[0] for k in phrases)
 
     def _lookup(self, term: str) -> tuple[tuple[str, float], ...] | None:
         key = normalize_term(term)
@@ -307,7 +343,7 @@ class Lexicon:
     def variants(self, key: str) -> Iterator[str]:
         """Uninflected forms of a normalised key: the last word for en/de, the first for Romance."""
         words = key.split(" ")
-        index = 0 if self.source in ("fr", "es", "it", "pt") and len(words) > 1 else -1
+        index = 0 if self.source in ROMANCE_VARIANTS and len(words) > 1 else -1
         word = words[index]
         for ending, replacement in SUFFIXES.get(self.source, ()):
             if word.endswith(ending) and len(word) - len(ending) + len(replacement) >= 3:

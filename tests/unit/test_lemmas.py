@@ -108,3 +108,19 @@ def test_the_map_is_built_once_and_cached_beside_the_lexicon(tmp_path, monkeypat
     cold = _lexicon("ru", RUSSIAN)
     cold.cache_path = tmp_path / "ru-en-2.pickle"
     assert cold.load_forms(build=False) is None and not (tmp_path / "ru-en-2.forms.pickle").exists()
+
+
+def test_only_a_word_some_phrase_can_start_with_tries_longer_phrases() -> None:
+    russian = _lexicon("ru", RUSSIAN)
+    assert russian.may_start_phrase("Ленточные")  # by its lemma, as the phrase is found
+    assert russian.may_start_phrase("зубные")  # the headword writes ё
+    assert not russian.may_start_phrase("пилы") and not russian.may_start_phrase("дерева")
+    # Spanish variants change the first word: "zapatillas deportivas" finds "zapatilla deportiva".
+    spanish = _lexicon("es", {"zapatilla deportiva": [("sneaker", 1.0)], "rojo": [("red", 1.0)]})
+    assert spanish.may_start_phrase("zapatillas") and not spanish.may_start_phrase("rojas")
+    english = _lexicon("en", {"running shoe": [("Laufschuh", 1.0)], "shoe": [("Schuh", 1.0)]})
+    assert english.may_start_phrase("Running") and not english.may_start_phrase("shoe")
+    assert english.may_start_phrase("")  # not one word: only a look-up can tell
+    # Pruned or not, the phrase is found where it is.
+    assert translate_with(english, "trail running shoe", 3)[0][0] == "trail Laufschuh"
+    assert spanish.lookup("zapatillas deportivas") == [("sneaker", 1.0)]
