@@ -200,7 +200,11 @@ class Enricher(LazyModels):
         loads those of every language with a dictionary, which takes seconds)."""
         products = [Product(id=f"warm-up-{lang}", title="warm up", lang=lang, category=WARM_UP_CATEGORY)
                     for lang in self.settings.catalog_languages]
-        self.enrich([*products, Product(id="warm-up", title=WARM_UP_TITLE, category=WARM_UP_CATEGORY)])
+        _, embedded = self.enrich([*products, Product(id="warm-up", title=WARM_UP_TITLE, category=WARM_UP_CATEGORY)])
+        if not embedded:
+            # The embedding cache knew these texts (a worker's cache outlives it), so the model
+            # never ran: run it, or the first batch loads it.
+            self.encoder.encode_documents([WARM_UP_TITLE])
 
     def enrich(self, products: list[Product]) -> tuple[list[dict], int]:
         """OpenSearch documents for ``products`` and how many texts were embedded."""

@@ -159,3 +159,25 @@ def test_the_warm_up_loads_every_pair_and_the_detectors_a_first_batch_needs(tmp_
     sets = {codes for _, codes in detected}
     assert frozenset(CATALOG) in sets  # the category leaf, among the catalog's languages
     assert frozenset((*CATALOG, "pl", "sv")) in sets  # a product of unknown language, among every one
+
+
+def test_the_warm_up_runs_the_encoder_even_when_the_cache_knows_its_texts(tmp_path) -> None:
+    # A worker's embedding cache outlives it: the warm-up's texts are found there the second
+    # time, and the model would then first load inside a batch (and its time limit).
+    from indexer.embedding_cache import EmbeddingCache
+
+    class Counting(_Vectors):
+        calls = 0
+
+        def encode_documents(self, texts):
+            Counting.calls += 1
+            return super().encode_documents(texts)
+
+    cache = EmbeddingCache(tmp_path / "vectors.sqlite", "fixed")
+    first = Enricher(Settings(catalog_languages=CATALOG), encoder=Counting(), translator=RecordingTranslator(), cache=cache)
+    first.warm_up()
+    assert Counting.calls >= 1
+    Counting.calls = 0
+    again = Enricher(Settings(catalog_languages=CATALOG), encoder=Counting(), translator=RecordingTranslator(), cache=cache)
+    again.warm_up()
+    assert Counting.calls == 1
