@@ -3,6 +3,8 @@ recycling options, refused at start when they would let Redis hand one batch to 
 
 from __future__ import annotations
 
+import os
+
 import click
 
 from common.settings import get_settings
@@ -30,10 +32,24 @@ def worker(concurrency: int, loglevel: str, queues: str | None, hostname: str | 
 
     It refuses to start (exit 2) when BABELSHOP_VISIBILITY_TIMEOUT_S is shorter than the hard
     time limit plus the longest retry backoff, and when the encoder's vector width differs from
-    the index's."""
-    from indexer.celery_app import QUEUE_MAINTENANCE, app, check_limits, configure_limits
+    the index's. A pool of several processes shares the cores out: unless
+    BABELSHOP_ENCODER_THREADS is set, each process's encoder runs the cores divided by
+    --concurrency threads a call."""
+    from encoders.onnx_encoder import machine_cores
+    from indexer.worker_process import pool_encoder_threads
 
     settings = get_settings()
+    threads = pool_encoder_threads(settings.encoder_threads, concurrency, machine_cores())
+    if threads != settings.encoder_threads:
+        # Pool processes are forked from this one and read the settings it has cached.
+        os.environ["BABELSHOP_ENCODER_THREADS"] = str(threads)
+        get_settings.cache_clear()
+        settings = get_settings()
+        click.echo(f"{concurrency} pool processes: the encoder runs {threads} thread(s) a call in each "
+                   "(BABELSHOP_ENCODER_THREADS sets it)", err=True)
+
+    from indexer.celery_app import QUEUE_MAINTENANCE, app, check_limits, configure_limits
+
     configure_limits(app, settings, soft_time_limit=soft_time_limit, time_limit=time_limit,
                      max_tasks_per_child=max_tasks_per_child, max_memory_per_child_kb=max_memory_kb)
     check_limits(app, settings)  # an InputError ends the command with one line and exit 2

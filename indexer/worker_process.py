@@ -63,6 +63,15 @@ def warm_up() -> None:
         log.warning("model warm-up failed, models load with the first batch: %s", error)
 
 
+def pool_encoder_threads(configured: int, concurrency: int, cores: int) -> int:
+    """ONNX Runtime threads per call in each pool process: as configured, else (0) every core
+    for a pool of one, and the cores shared out among a larger pool, whose processes encode at
+    the same time and would otherwise each start a thread per core."""
+    if configured or concurrency <= 1:
+        return configured
+    return max(1, cores // concurrency)
+
+
 # ------------------------------------------------------------------------------- vector width
 def check_width_at_start(settings: Settings) -> None:
     """Raise ``VectorWidthError`` (an InputError) when the index behind ``settings.index`` holds

@@ -82,3 +82,12 @@ def test_overlapping_batches_run_the_encoder_on_one_thread_unless_it_is_set() ->
     assert inline_settings(Settings(inline_batches=3, encoder_threads=2), several_batches=True).encoder_threads == 2
     assert inline_settings(Settings(inline_batches=1), several_batches=True).encoder_threads == 0
     assert inline_settings(Settings(inline_batches=3), several_batches=False).encoder_threads == 0
+
+
+def test_a_worker_pool_shares_the_cores_among_its_processes() -> None:
+    from indexer.worker_process import pool_encoder_threads
+
+    assert pool_encoder_threads(0, concurrency=1, cores=8) == 0  # a pool of one: every core
+    assert pool_encoder_threads(0, concurrency=2, cores=8) == 4
+    assert pool_encoder_threads(0, concurrency=3, cores=2) == 1  # never below one thread
+    assert pool_encoder_threads(6, concurrency=2, cores=8) == 6  # a configured count stands
