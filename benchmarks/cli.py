@@ -6,15 +6,13 @@ ratios between them, since the shared 2-core machine is too noisy for absolute t
 
 from __future__ import annotations
 
-import tempfile
 import time
-import uuid
-from pathlib import Path
 
 import click
 
 from benchmarks.catalog import bench_queries, ensure_bench_index
-from benchmarks.figures import bytes_per_product, percentile, print_figures
+from benchmarks.figures import percentile, print_figures
+from benchmarks.indexing import bench_indexing
 from benchmarks.scale import bench_scale
 from benchmarks.serve import bench_serve
 from common.settings import get_settings
@@ -27,84 +25,7 @@ def bench() -> None:
 
 bench.add_command(bench_scale)  # in its own module: it builds and reuses its own index
 bench.add_command(bench_serve)  # in its own module with its load generator
-
-
-@bench.command("indexing")
-@click.option("--products", "n", default=1000, show_default=True, help="Catalog size (sample catalog and variants).")
-@click.option("--batch-size", default=64, show_default=True)
-@click.option("--json", "as_json", is_flag=True)
-def bench_indexing(n: int, batch_size: int, as_json: bool) -> None:
-    """Full pipeline vs the encoder alone on the same texts; re-ingest of the unchanged catalog."""
-    from babelshop.sample import synthetic_catalog, write_jsonl
-    from common.jsonl import json_lines
-    from common.opensearch_client import make_client
-    from encoders import load_encoder
-    from indexer.enrich import Enricher
-    from indexer.ingest import ingest_inline, inline_settings
-    from indexer.service import IndexingService
-    from indexer.validate import validate_products
-    from mappings.install import remove, setup
-
-    base = get_settings()
-    with tempfile.TemporaryDirectory(prefix="babelshop-bench-") as tmp:
-        # A fresh cache and index: the first pass embeds everything, as a new catalog would.
-        settings = base.model_copy(update={"cache_dir": Path(tmp), "index": f"bench-{uuid.uuid4().hex[:8]}"})
-        path = write_jsonl(synthetic_catalog(n), Path(tmp) / "catalog.jsonl")
-        client = make_client(settings)
-        # The encoder from the real settings: an exported model (onnx) stays in the user's cache.
-        # The pipeline's encoder is the one an inline ingest uses (one thread a call when its
-        # batches overlap); the encoder alone is timed as it runs fastest, on every core.
-        pipeline_settings = inline_settings(base, n > batch_size)
-        enricher = Enricher(settings, encoder=load_encoder(pipeline_settings))
-        alone = load_encoder(base)
-        setup(client, settings.index, settings.catalog_languages, enricher.encoder.dimension)
-        products, _ = validate_products([row for _, row in json_lines(path, ValueError)])
-        # The model, every dictionary pair and lingua's n-gram models load outside the timings,
-        # as a worker loads them before its first batch.
-        enricher.warm_up()
-        service = IndexingService(settings, client=client, enricher=enricher)
-
-        start = time.perf_counter()
-        first = ingest_inline(path, settings, batch_size=batch_size, service=service)
-        pipeline_s = time.perf_counter() - start
-
-        # The very texts the pipeline embedded (its translations are cached by now: untimed).
-        texts = enricher.prepare(products).texts
-        alone.encode_documents(["warm up"])
-        encoder_s = _time_documents(alone, texts, batch_size)
-        # The composite's first part (e5) alone: the backend BABELSHOP_EMBEDDER picks.
-        parts = getattr(alone, "parts", None)
-        primary_s = _time_documents(parts[0][0], texts, batch_size) if parts else encoder_s
-
-        start = time.perf_counter()
-        second = ingest_inline(path, settings, batch_size=batch_size, service=service)
-        reingest_s = time.perf_counter() - start
-
-        per_product = bytes_per_product(client, settings.index)[0]
-        remove(client, settings.index)  # its indices, template and pipelines: a run leaves nothing behind
-    figures = {
-        "products": len(products), "indexed": first.indexed, "embedded_first": first.embedded,
-        "embedded_reingest": second.embedded, "unchanged_reingest": second.unchanged,
-        "pipeline_s": round(pipeline_s, 3), "encoder_s": round(encoder_s, 3), "reingest_s": round(reingest_s, 3),
-        "products_per_s": round(len(products) / pipeline_s, 1),
-        "encoder_only_per_s": round(len(texts) / encoder_s, 1),
-        "primary_encoder_only_per_s": round(len(texts) / primary_s, 1),
-        "bytes_per_product": per_product,
-        "ratio": round(encoder_s / pipeline_s, 3),
-        "reingest_speedup": round(pipeline_s / reingest_s, 1),
-        "inline_batches": base.inline_batches, "pipeline_encoder_threads": pipeline_settings.encoder_threads,
-        "encoder": enricher.encoder.id, "translator": enricher.translator.id,
-        "languages": list(settings.catalog_languages),
-    }
-    print_figures(figures, as_json)
-
-
-def _time_documents(encoder, texts: list[str], batch_size: int) -> float:
-    """Seconds ``encoder`` takes to embed ``texts`` as documents, ``batch_size`` at a time."""
-    start = time.perf_counter()
-    for i in range(0, len(texts), batch_size):
-        encoder.encode_documents(texts[i:i + batch_size])
-    return time.perf_counter() - start
+bench.add_command(bench_indexing)  # in its own module with its queued mode
 
 
 @bench.command("query")

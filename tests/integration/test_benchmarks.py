@@ -41,6 +41,18 @@ def test_bench_indexing_reports_speed_and_bytes_per_product(client) -> None:
     assert 1000 < figures["bytes_per_product"] < 12000
 
 
+def test_bench_indexing_queued_goes_through_the_workers_and_embeds_every_title(client) -> None:
+    # Twice: the second run's titles carry another number, so the workers' embedding cache
+    # (which outlives a run) cannot answer for them.
+    before = _bench_catalog_parts(client)
+    for _ in range(2):
+        figures = _bench("indexing", "--products", "30", "--queued")
+        assert figures["pipeline"] == "queued" and figures["worker_processes"] >= 1
+        assert figures["indexed"] == 30 and figures["embedded_first"] == 30
+        assert figures["unchanged_reingest"] == 30 and figures["embedded_reingest"] == 0
+    assert _bench_catalog_parts(client) <= before
+
+
 def test_bench_query_reports_first_sight_and_repeated_latencies(client) -> None:
     try:
         figures = _bench("query", "--products", "40", "--queries", "5")
