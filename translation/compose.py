@@ -14,6 +14,7 @@ from collections.abc import Callable
 
 from common.text import normalize_term
 from translation.lexicon import Lexicon
+from translation.linked_compounds import LINKED_COMPOUNDING, split_linked
 from translation.segment import Segment, Token, combine, is_cjk, max_match, split_compound, tokenize
 from translation.word_order import (
     BREAKERS,
@@ -51,7 +52,7 @@ DROPPED: dict[str, frozenset[str]] = {
 }
 #: Bump when the rules here change what a text translates to (lexicons stay valid): as part of
 #: the translator's id it makes the catalog's stored translations be redone on the next reindex.
-RULES_VERSION = 9
+RULES_VERSION = 10
 #: English words that carry no product meaning. A source word whose best translation is only
 #: these is a preposition or conjunction ("do" -> "until", "voor" -> "at", "per" -> "by"):
 #: translated word by word it adds a wrong sense, so it is left out like an article.
@@ -127,7 +128,15 @@ def _unknown_word(word: str, lexicon: Lexicon, source: str) -> Segment:
 def _part_options(word: str, lexicon: Lexicon, source: str, *, looked_up: bool = False) -> list[tuple[str, float]] | None:
     """Translations of one word or hyphen piece: as written, else as a compound of known parts."""
     found = None if looked_up else lexicon.lookup(word)
-    if found or source not in COMPOUNDING or len(word) < 6:
+    if found or len(word) < 6:
+        return found
+    if source in LINKED_COMPOUNDING:
+        halves = split_linked(word, lexicon.lookup)
+        if halves is None:
+            return None
+        slots = [halves[1], halves[0]] if lexicon.target in ROMANCE else list(halves)
+        return [(" ".join(p), w) for p, w in combine(slots, 3)]
+    if source not in COMPOUNDING:
         return found
     parts = split_compound(normalize_term(word), lambda p: _compound_part(p, lexicon) is not None)
     if not parts:
