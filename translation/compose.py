@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable
 
 from common.text import normalize_term
-from translation.lexicon import Lexicon
+from translation.lexicon import Lexicon, fold, snowball_stem
 from translation.linked_compounds import LINKED_COMPOUNDING, split_linked
 from translation.segment import Segment, Token, combine, is_cjk, max_match, split_compound, tokenize
 from translation.word_order import (
@@ -52,7 +52,7 @@ DROPPED: dict[str, frozenset[str]] = {
 }
 #: Bump when the rules here change what a text translates to (lexicons stay valid): as part of
 #: the translator's id it makes the catalog's stored translations be redone on the next reindex.
-RULES_VERSION = 10
+RULES_VERSION = 11
 #: English words that carry no product meaning. A source word whose best translation is only
 #: these is a preposition or conjunction ("do" -> "until", "voor" -> "at", "per" -> "by"):
 #: translated word by word it adds a wrong sense, so it is left out like an article.
@@ -61,6 +61,9 @@ ENGLISH_FUNCTION_WORDS = frozenset({
     "until", "till", "per", "via", "as", "than", "upon", "within", "toward", "towards", "unto", "whilst", "while",
     "is", "are", "be", "this", "that", "it",
 })
+#: Languages that stack suffixes on a word, so an unknown word passes through as its stem.
+AGGLUTINATIVE = frozenset({"tr", "fi", "hu"})
+MIN_BARE_STEM = 3
 #: Weight per extra translated segment, and per unknown word passed through unchanged.
 SEGMENT_FACTOR = 0.8
 UNKNOWN_FACTOR = 0.5
@@ -118,11 +121,24 @@ def _unknown_word(word: str, lexicon: Lexicon, source: str) -> Segment:
     else:
         options = _part_options(word, lexicon, source, looked_up=True) or lexicon.stem_lookup(normalize_term(word))
         if not options:
-            return _passthrough(word)
+            return _bare_stem(word, source) or _passthrough(word)
         slots = [options]
     if lexicon.target in ROMANCE:
         slots = slots[::-1]  # "USB-Kabel" -> "cable USB", head first
     return Segment(word, [(" ".join(p), w) for p, w in combine(slots, 3)], True)
+
+
+def _bare_stem(word: str, source: str) -> Segment | None:
+    """An unknown word of an agglutinative language as its stem without accents, still unknown.
+
+    Such languages stack suffixes on loanwords ("Epilatörler", "Adaptörleri", "Spalar"): as
+    written they match nothing, as "epilator", "adaptor", "spa" they match an English title."""
+    if source not in AGGLUTINATIVE or not word.isalpha():
+        return None
+    stem = snowball_stem(source, word)
+    if stem is None or len(stem) < MIN_BARE_STEM or stem == word.lower():
+        return None
+    return Segment(word, [(fold(stem), 1.0)], False)
 
 
 def _part_options(word: str, lexicon: Lexicon, source: str, *, looked_up: bool = False) -> list[tuple[str, float]] | None:

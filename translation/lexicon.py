@@ -105,6 +105,15 @@ def new_snowball(lang: str):
 snowball = functools.lru_cache(maxsize=64)(new_snowball)
 
 
+def snowball_stem(lang: str, word: str) -> str | None:
+    """``word``'s Snowball stem in ``lang`` (lowercased first), or None where Snowball has no stemmer."""
+    stemmer = snowball(lang)
+    if stemmer is None:
+        return None
+    with _SNOWBALL_LOCK:
+        return stemmer.stemWord(word.lower())
+
+
 def fold(word: str) -> str:
     """Lowercase letters without accents ("węże" -> "weze", "napój" -> "napoj"), for stem matching."""
     decomposed = unicodedata.normalize("NFKD", word.casefold().translate(_FOLDED))
