@@ -30,8 +30,11 @@ from translation import lemmas
 FORMAT_VERSION = 10
 #: Translations kept per term.
 MAX_TRANSLATIONS = 8
-#: Look-ups each lexicon remembers.
-LOOKUP_MEMORY = 16384
+#: Look-ups each lexicon remembers. A German lexicon also answers whether each compound that
+#: joining two translated nouns could make is a word: most such look-ups miss, and a catalog asks
+#: them title after title, so a memory sized for the catalog's words alone kept forgetting them.
+#: Only lexicons that many look-ups reach grow this large.
+LOOKUP_MEMORY = 65536
 #: Languages whose phrase variants change the first word (the noun before its modifiers).
 ROMANCE_VARIANTS = frozenset({"fr", "es", "it", "pt"})
 #: The translations of a headword's lemma against the headword's own (:meth:`Lexicon._with_lemma`).
