@@ -91,7 +91,7 @@ def _word_segments(words: list[str], lexicon: Lexicon, source: str, protected: f
             while span < longest and i + span < len(words) and not fixed[i + span]:
                 span += 1
         for n in range(span, 0, -1):
-            phrase = " ".join(words[i : i + n])
+            phrase = " ".join(words[i : i + n]) if n > 1 else words[i]
             options = lexicon.lookup(phrase)
             if options:
                 segments.append(Segment(phrase, options, True))
@@ -237,6 +237,7 @@ def join(parts: list[str], target: str) -> str:
     """Put translated pieces together: no space between CJK pieces (跑鞋 + 黑色), nor before
     commas; a space between CJK and Latin or digits ("Nike 跑鞋 42")."""
     out = ""
+    cjk_target = target in ("zh", "ja")
     for part in parts:
         if not part:
             continue
@@ -244,7 +245,7 @@ def join(parts: list[str], target: str) -> str:
             not out
             or part[0] in _NO_SPACE_BEFORE
             or out[-1] in _NO_SPACE_AFTER
-            or (target in ("zh", "ja") and is_cjk(out[-1]) and is_cjk(part[0]))
+            or (cjk_target and is_cjk(out[-1]) and is_cjk(part[0]))
         )
         out += part if tight else f" {part}"
     return out

@@ -9,9 +9,11 @@ headwords (forward and backward, keeping the cut with fewer pieces).
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Literal
 
 CJK_CLASS = r"\u3005\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f"
@@ -41,13 +43,11 @@ class Token:
     kind: Literal["word", "cjk", "other"]
 
 
-def tokenize(text: str) -> list[Token]:
-    """Words, CJK runs and single punctuation marks, in order; whitespace dropped."""
-    tokens = []
-    for match in _TOKEN.finditer(text):
-        kind = match.lastgroup
-        tokens.append(Token(match.group(), kind))  # type: ignore[arg-type]
-    return tokens
+@functools.lru_cache(maxsize=16384)
+def tokenize(text: str) -> tuple[Token, ...]:
+    """Words, CJK runs and single punctuation marks, in order; whitespace dropped. Remembered:
+    a text is cut once for each language it is translated into."""
+    return tuple(Token(match.group(), match.lastgroup) for match in _TOKEN.finditer(text))  # type: ignore[arg-type]
 
 
 def is_cjk(text: str) -> bool:
@@ -137,7 +137,15 @@ def combine(options: list[list[tuple[str, float]]], k: int) -> list[tuple[list[s
     for slot in options:
         if not slot:
             continue
+        if len(slot) == 1:
+            # One option scales every beam alike: their order stands, no sort needed.
+            text, w = slot[0]
+            beams = [([*parts, text], weight * w) for parts, weight in beams]
+            continue
         expanded = [([*parts, text], weight * w) for parts, weight in beams for text, w in slot[:k]]
-        expanded.sort(key=lambda item: -item[1])
+        expanded.sort(key=_weight, reverse=True)  # stable, as sorting by the negated weight was
         beams = expanded[:k]
     return beams
+
+
+_weight = itemgetter(1)
