@@ -34,6 +34,12 @@ VERB_FACTOR = 0.6
 #: auf") beside the tagged noun ("sponges": "Schwämme <pl>"). Only the order of one headword's
 #: entries changes: a dictionary that tags nothing weighs all its entries alike.
 UNTYPED_FACTOR = 0.6
+#: Weight of an entry whose headword is tagged a proper noun (``Allemagne <pn>``), against a
+#: common word's. Keys are compared without case, so a name stands beside the common word it
+#: is spelled like. A name whose only translation is itself (``Waren <pn>``, a town) is left
+#: out: unknown, it passes unchanged all the same, and kept it would outrank the common noun
+#: ("Waren": goods) that only a lemma look-up finds.
+PROPER_NOUN_FACTOR = 0.3
 
 _B64 = {c: i for i, c in enumerate("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")}
 _HEADWORD = re.compile(r"^([^/<\[\n,]+?)\s*(?:/|<|,|\n|$)")
@@ -42,6 +48,7 @@ _NUMBERED = re.compile(r"^\s*(\d+)\.\s*(.*)$")
 _NOISE_LINE = re.compile(r"^\s*(see:|note:|synonyms?:|antonyms?:|\"|»|„)", re.IGNORECASE)
 _DOMAIN = re.compile(r"\[[a-z][\w. ]*\.\]")  # Ding subject tags such as [techn.] or [min.]
 _VERB = re.compile(r"<(?:v|vt|vi)[,>]")  # the part of speech after a headword: <v>, <v, trans>, <vt>
+_PROPER = re.compile(r"<pn[,>]")
 _TYPED = re.compile(r"<(?:n|masc|fem|neut|pl|sg|adj|adv|pn|num|prep|pron|conj|art|interj|v|vt|vi)[,>]")
 _PRIORITY = re.compile(r"\[(news1|ichi1|spec1|gai1|news2|ichi2|spec2|gai2|nf\d\d)\]")
 
@@ -131,12 +138,17 @@ def parse_entry(body: str, wikdict: bool = False) -> tuple[list[Sense], float]:
     quoted example lines are noise. In WikDict entries only the numbered (or first) line
     of each sense is a translation, the next one explains it in the source language.
     A sense tagged with a subject area (``[techn.]``) weighs less than a general one, and
-    every sense of an entry whose headword is tagged a verb, or that has no tag, weighs less.
+    every sense of an entry whose headword is tagged a verb or a proper noun, or that has no
+    tag, weighs less.
     """
     lines = body.split("\n")
     prior = 1.5 if _PRIORITY.search(lines[0]) else 1.0  # JMdict's common-word markers
     typed = _TYPED.search(lines[0]) or (len(lines) > 1 and _TYPED.search(lines[1]))
-    part_of_speech = VERB_FACTOR if _VERB.search(lines[0]) else 1.0 if typed else UNTYPED_FACTOR
+    proper = _PROPER.search(lines[0])
+    part_of_speech = (VERB_FACTOR if _VERB.search(lines[0]) else PROPER_NOUN_FACTOR if proper
+                      else 1.0 if typed else UNTYPED_FACTOR)
+    if proper:
+        prior *= PROPER_NOUN_FACTOR  # read backwards, the name's translation meets the common word's
     senses: list[Sense] = []
     body_lines = [line for line in lines[1:] if line.strip() and not _NOISE_LINE.match(line)]
     if wikdict:
@@ -145,8 +157,11 @@ def parse_entry(body: str, wikdict: bool = False) -> tuple[list[Sense], float]:
         texts = numbered_lines if numbered_lines else body_lines[:1]
     else:
         texts = [m.group(2) if (m := _NUMBERED.match(line)) else line for line in body_lines]
+    name = _HEADWORD.match(_TAGS.sub("", lines[0], count=8).lstrip()) if proper else None
     for text in texts:
         glosses = translations(text)
+        if name and all(gloss.casefold() == name.group(1).strip().casefold() for gloss in glosses):
+            continue  # a name that translates to itself: an unknown word passes unchanged anyway
         if glosses:  # part-of-speech lines ("(noun (common))") clean to nothing
             senses.append((glosses, part_of_speech * (DOMAIN_FACTOR if _DOMAIN.search(text) else 1.0)))
     return senses, prior

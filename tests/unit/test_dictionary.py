@@ -357,3 +357,19 @@ def test_missing_dictionaries_name_the_debian_package(tmp_path: Path) -> None:
 def test_lexicon_for_is_the_pair_lexicon(translator: DictionaryTranslator) -> None:
     found = translator.lexicon_for("de", "en")
     assert found is translator.lexicon("de", "en") and found.lookup("laufschuhe") is not None
+
+
+def test_a_name_never_outranks_the_common_word_spelled_like_it() -> None:
+    from translation.building import build_lexicon, weigh_entries
+
+    # French-German: the town "Waren" translates to itself; read backwards it would be the
+    # German key "waren"'s only translation, ahead of "marchandise" (goods, from "Ware").
+    assert dictd.parse_entry("Waren /w/ <pn>\nWaren\n")[0] == []
+    # A name with a translation of its own is kept, below the common word under the same key,
+    # whichever of the two translations is the more common word.
+    bodies = {"Turkey": "Turkey /t/ <pn>\nTürkei\n", "turkey": "turkey /t/ <n>\nTruthahn, Pute\n"}
+    entries = [(headword, *dictd.parse_entry(body)) for headword, body in bodies.items()]
+    assert entries[0][1:] == ([(("Türkei",), dictd.PROPER_NOUN_FACTOR)], dictd.PROPER_NOUN_FACTOR)
+    en_de = build_lexicon("en", "de", weigh_entries(entries, "en", "de"), None)
+    assert en_de.lookup("turkey")[0][0] == "Truthahn"
+    assert "Türkei" in [text for text, _ in en_de.lookup("turkey")]
