@@ -157,10 +157,11 @@ def parse_entry(body: str, wikdict: bool = False) -> tuple[list[Sense], float]:
         texts = numbered_lines if numbered_lines else body_lines[:1]
     else:
         texts = [m.group(2) if (m := _NUMBERED.match(line)) else line for line in body_lines]
-    name = _HEADWORD.match(_TAGS.sub("", lines[0], count=8).lstrip()) if proper else None
+    written = _HEADWORD.match(_TAGS.sub("", lines[0], count=8).lstrip()) if proper else None
+    name = written.group(1).strip().casefold() if written else None
     for text in texts:
         glosses = translations(text)
-        if name and all(gloss.casefold() == name.group(1).strip().casefold() for gloss in glosses):
+        if name and all(gloss.casefold() == name for gloss in glosses):
             continue  # a name that translates to itself: an unknown word passes unchanged anyway
         if glosses:  # part-of-speech lines ("(noun (common))") clean to nothing
             senses.append((glosses, part_of_speech * (DOMAIN_FACTOR if _DOMAIN.search(text) else 1.0)))
