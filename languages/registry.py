@@ -309,6 +309,17 @@ def with_analyzer(codes: Iterable[str] | None = None) -> tuple[str, ...]:
     return tuple(c for c in pool if c in LANGUAGES and LANGUAGES[c].analyzer is not None)
 
 
+def lists_freedict(source: str, target: str) -> bool:
+    """Whether the registry uses the FreeDict dictionary ``source -> target``: one of the
+    English dictionaries of the language paired with English, or a bridge dictionary (``via``)
+    of either language. The translator reads no dictionary the registry does not list."""
+    package = f"dict-freedict-{freedict_code(source)}-{freedict_code(target)}"
+    entries = [language(c) for c in (source, target)]
+    if PIVOT in (normalize_code(source), normalize_code(target)):
+        return any(e is not None and e.code != PIVOT and package in e.sources for e in entries)
+    return any(e is not None and package in e.via for e in entries)
+
+
 def companion_covers(code: str) -> bool:
     lang = language(code)
     return bool(lang and lang.companion)

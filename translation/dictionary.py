@@ -110,7 +110,8 @@ class DictionaryTranslator(Translator):
             reader: list[EntryReader] = [lambda: cedict.read_entries(path)]
             stamp = f"cedict:{stat.st_size}:{int(stat.st_mtime)}"
             return (reader, [], stamp) if source == "zh" else ([], reader, stamp)
-        forward, backward = (dictd.freedict_path(a, b, self.dict_dirs) for a, b in ((source, target), (target, source)))
+        forward, backward = (dictd.freedict_path(a, b, self.dict_dirs) if registry.lists_freedict(a, b) else None
+                             for a, b in ((source, target), (target, source)))
         extra_forward, extra_backward = self._other_dictionaries(source, target)
         direct = ([_freedict(forward)] if forward else []) + extra_forward
         inverse = ([_freedict(backward)] if backward else []) + extra_backward
