@@ -163,40 +163,60 @@ def eval_diff(run_a: Path, run_b: Path, metric: str, top: int, mode_a: str | Non
               help=f"Repeat for several (default: hybrid, rrf, bm25, vector and the references {UNTRANSLATED} "
                    f"and {E5_VECTOR}, the baseline: the text as typed, e5 alone, by vector).")
 @click.option("--detect", is_flag=True, help="Search without the queries' language, as a shopper's query comes.")
+@click.option("--unseen", default="", metavar="LANGS",
+              help="Measure these languages (comma-separated, outside the catalog's) as if babelshop had not been "
+                   "built for them: only their FreeDict dictionaries, no bridges, no companion encoder.")
+@click.option("--unseen-dictionaries", type=click.Choice(["freedict", "none"]), default="freedict",
+              show_default=True, help="What an --unseen language keeps of its dictionaries.")
+@click.option("--unseen-companion", is_flag=True,
+              help="An --unseen language keeps the companion encoder's reading (a language it was trained on).")
 @click.option("--index", "alias", default=DEFAULT_ALIAS, show_default=True, help="Alias of the taxonomy index.")
 @click.option("--rebuild", is_flag=True, help="Delete and rebuild the taxonomy index.")
 @click.option("--workers", default=2, show_default=True)
 @click.option("--out", type=click.Path(path_type=Path), default=None, help="Write the per-query run as JSONL.")
 @click.option("--json", "as_json", is_flag=True, help="End stdout with the figures as one JSON object.")
 def eval_taxonomy(data_dir: Path, langs: str, limit: int | None, every: int, modes: tuple[str, ...], detect: bool,
-                  alias: str, rebuild: bool, workers: int, out: Path | None, as_json: bool) -> None:
+                  unseen: str, unseen_dictionaries: str, unseen_companion: bool, alias: str, rebuild: bool,
+                  workers: int, out: Path | None, as_json: bool) -> None:
     """The development benchmark of ../shared/eval/README.md: English taxonomy categories as
     products, dev category leaves in eleven languages as queries; MRR@10, Recall@10, nDCG@10
-    per language and mode, beside the e5 vector baseline."""
+    per language and mode, beside the e5 vector baseline. ``--unseen`` measures dev languages
+    as a language the project was not tuned for (languages.unseen)."""
     from evaluation.runner import write_run
     from evaluation.taxonomy import dev_queries, load_taxonomy, parse_locales, run_benchmark
+    from languages.unseen import UnseenError, as_unseen, check_unseen
     from query_rewriter.contracts import QueryError
     from query_rewriter.search import SearchUnavailable
 
+    settings = get_settings()
     try:
         locales = parse_locales(langs)
+        unseen_codes = check_unseen([c for c in unseen.split(",") if c.strip()], settings.catalog_languages)
         data = load_taxonomy(data_dir)
-    except EvalInputError as exc:
-        _fail(str(exc), 2)
+    except (EvalInputError, UnseenError) as exc:
+        _fail(f"--unseen: {exc}" if isinstance(exc, UnseenError) else str(exc), 2)
     modes = modes or (*MODES, UNTRANSLATED, E5_VECTOR)
     searches = len(dev_queries(data.dev, locales, limit, every=every)[0]) * len(modes)
     echo = lambda text: click.echo(text, err=True)  # noqa: E731
     try:
-        with _progress(searches, "searching") as bar:
-            figures, results = run_benchmark(get_settings(), data, locales, modes, limit=limit, alias=alias,
+        with _progress(searches, "searching") as bar, as_unseen(unseen_codes, dictionaries=unseen_dictionaries,
+                                                               companion=unseen_companion):
+            figures, results = run_benchmark(settings, data, locales, modes, limit=limit, alias=alias,
                                              rebuild=rebuild, workers=workers, detect=detect, every=every, echo=echo,
                                              progress=bar.update)
     except (QueryError, SearchUnavailable) as exc:
         _fail(str(exc))
+    if unseen_codes:
+        figures["unseen"] = {"languages": list(unseen_codes), "dictionaries": unseen_dictionaries,
+                             "companion": unseen_companion}
     if out:
         write_run(results, out)
     console = _console(as_json)
     title = f"taxonomy dev: {sum(figures['queries'].values())} queries ({', '.join(LOCALES[x] for x in locales)})"
+    if unseen_codes:
+        reading = "with" if unseen_companion else "without"
+        title += (f"; as unseen: {', '.join(unseen_codes)} ({unseen_dictionaries} dictionaries, {reading} the "
+                  f"companion encoder)")
     console.print(_summary_table(figures["modes"], ("mrr@10", "recall@10", "ndcg@10"), title))
     built = "built" if figures["index_built"] else "reused"
     console.print(f"index {figures['index']}: {figures['documents']} documents, {built} in {figures['index_s']} s; "

@@ -1,0 +1,85 @@
+"""Languages measured as if babelshop had not been built for them.
+
+Relevance is tuned on the languages the dev data has; a shop's shoppers write in others. Those
+get less: no bridge or Apertium dictionaries chosen for them, often no companion-encoder
+training, sometimes no dictionary at all. To measure that general case on queries we do have,
+:func:`as_unseen` gives dev languages only what an unplanned language gets::
+
+    with as_unseen(("it", "nl"), dictionaries="freedict", companion=False):
+        ...  # a translator and rewriter made here see Italian and Dutch as a Swedish query does
+
+``dictionaries`` is ``"freedict"`` (the FreeDict dictionaries to and from English, as the
+Makefile installs for every registry language, without bridges or other sources) or
+``"none"``; ``companion`` keeps the companion encoder's reading of the original (as for a
+language it was trained on but no dictionary covers, like Korean).
+
+Catalog languages are refused: products are translated into them when indexed, so treating
+one as unseen would also need the catalog indexed again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import replace
+from typing import Literal
+
+from languages import registry
+
+Dictionaries = Literal["freedict", "none"]
+DICTIONARY_LEVELS: tuple[Dictionaries, ...] = ("freedict", "none")
+
+
+class UnseenError(ValueError):
+    """A language that cannot be measured as unseen; the message names it and the fix."""
+
+
+def unseen_entry(lang: registry.Language, dictionaries: Dictionaries, companion: bool) -> registry.Language:
+    """What a language babelshop was not tuned for would have in the registry."""
+    if dictionaries not in DICTIONARY_LEVELS:
+        msg = f"Unknown dictionary level {dictionaries!r}: choose one of {', '.join(DICTIONARY_LEVELS)}."
+        raise UnseenError(msg)
+
+    def freedict(sources: tuple[str, ...]) -> tuple[str, ...]:
+        if dictionaries == "none":
+            return ()
+        return tuple(s for s in sources if s.startswith("dict-freedict-"))
+
+    return replace(lang, into_en=freedict(lang.into_en), out_of_en=freedict(lang.out_of_en), via=(),
+                   companion=companion and lang.companion)
+
+
+def check_unseen(codes: Iterable[str], catalog: Iterable[str]) -> tuple[str, ...]:
+    """The registry codes of ``codes``; refuses unknown codes, English and catalog languages."""
+    catalog_codes = {registry.normalize_code(c) for c in catalog}
+    out = []
+    for code in codes:
+        normalized = registry.normalize_code(code)
+        if normalized not in registry.LANGUAGES:
+            msg = f"Unknown language {code!r}: `babelshop languages --all` lists the codes babelshop knows."
+            raise UnseenError(msg)
+        if normalized == registry.PIVOT or normalized in catalog_codes:
+            msg = (f"{code!r} is a catalog language: products are translated into it when indexed, so it cannot "
+                   f"be measured as unseen without indexing the catalog again. Choose languages outside "
+                   f"{', '.join(sorted(catalog_codes))}.")
+            raise UnseenError(msg)
+        out.append(normalized)
+    return tuple(dict.fromkeys(out))
+
+
+@contextmanager
+def as_unseen(codes: Iterable[str], *, dictionaries: Dictionaries = "freedict",
+              companion: bool = False) -> Iterator[tuple[str, ...]]:
+    """Within the block, the registry gives ``codes`` only what an unplanned language gets.
+    Translators and rewriters made inside the block see the change; the registry is restored
+    after it."""
+    chosen = tuple(dict.fromkeys(registry.normalize_code(c) for c in codes))
+    saved = {code: registry.LANGUAGES[code] for code in chosen}
+    try:
+        for code, entry in saved.items():
+            registry.LANGUAGES[code] = unseen_entry(entry, dictionaries, companion)
+        registry.installed_dictionaries.cache_clear()
+        yield chosen
+    finally:
+        registry.LANGUAGES.update(saved)
+        registry.installed_dictionaries.cache_clear()
