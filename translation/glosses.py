@@ -28,6 +28,9 @@ _LEADING = re.compile(
     re.IGNORECASE,
 )
 _HAS_BRACKET = re.compile(r"[(\[{<（]")
+#: Ding follows a country's name with its licence-plate code and the code's sound ("Türkei
+#: <fem> [geogr.] TR, /tˌiːˈɑː/"): neither is part of the name.
+_COUNTRY_CODE = re.compile(r"(\[geogr\.\])\s+[A-Z]{1,3}(?:\s*,\s*/[^/,]*/)?(?=\s*(?:,|$))")
 _SEPARATORS = re.compile(r"[,;；、]")
 _SPACES = re.compile(r"\s+")
 _NUMBER_PREFIX = re.compile(r"^\d+\.\s+")
@@ -41,6 +44,7 @@ def translations(line: str) -> tuple[str, ...]:
     if not text.isascii():
         text = unicodedata.normalize("NFC", text).replace("\u2010", "-").replace("’", "'")
     if _HAS_BRACKET.search(text):
+        text = _COUNTRY_CODE.sub(r"\1", text)
         previous = None
         while previous != text:  # nested brackets: "(noun (common))"
             previous, text = text, _BRACKETS.sub(" ", text)

@@ -110,6 +110,7 @@ def test_wikdict_stray_numbers_and_descriptions_are_not_translations() -> None:
         ("a device for making coffee quickly at home", ()),  # an explanation, not a translation
         ("the shoe; a boot", ("shoe", "boot")),
         ("chou‐fleur", ("chou-fleur",)),
+        ("Türkei <fem> [geogr.] TR,  /tˌiːˈɑː/", ("Türkei",)),  # Ding's country code and its sound
     ],
 )
 def test_translations_are_cleaned(line: str, expected: tuple[str, ...]) -> None:
