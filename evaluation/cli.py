@@ -184,7 +184,7 @@ def eval_taxonomy(data_dir: Path, langs: str, limit: int | None, every: int, mod
     as a language the project was not tuned for (languages.unseen)."""
     from evaluation.runner import write_run
     from evaluation.taxonomy import dev_queries, load_taxonomy, parse_locales, run_benchmark
-    from languages.unseen import UnseenError, as_unseen, check_unseen
+    from languages.unseen import Unseen, UnseenError, check_unseen
     from query_rewriter.contracts import QueryError
     from query_rewriter.search import SearchUnavailable
 
@@ -195,20 +195,17 @@ def eval_taxonomy(data_dir: Path, langs: str, limit: int | None, every: int, mod
         data = load_taxonomy(data_dir)
     except (EvalInputError, UnseenError) as exc:
         _fail(f"--unseen: {exc}" if isinstance(exc, UnseenError) else str(exc), 2)
+    spec = Unseen(unseen_codes, unseen_dictionaries, unseen_companion) if unseen_codes else None  # type: ignore[arg-type]
     modes = modes or (*MODES, UNTRANSLATED, E5_VECTOR)
     searches = len(dev_queries(data.dev, locales, limit, every=every)[0]) * len(modes)
     echo = lambda text: click.echo(text, err=True)  # noqa: E731
     try:
-        with _progress(searches, "searching") as bar, as_unseen(unseen_codes, dictionaries=unseen_dictionaries,
-                                                               companion=unseen_companion):
+        with _progress(searches, "searching") as bar:
             figures, results = run_benchmark(settings, data, locales, modes, limit=limit, alias=alias,
-                                             rebuild=rebuild, workers=workers, detect=detect, every=every, echo=echo,
-                                             progress=bar.update)
+                                             rebuild=rebuild, workers=workers, detect=detect, every=every,
+                                             unseen=spec, echo=echo, progress=bar.update)
     except (QueryError, SearchUnavailable) as exc:
         _fail(str(exc))
-    if unseen_codes:
-        figures["unseen"] = {"languages": list(unseen_codes), "dictionaries": unseen_dictionaries,
-                             "companion": unseen_companion}
     if out:
         write_run(results, out)
     console = _console(as_json)

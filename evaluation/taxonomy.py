@@ -15,6 +15,7 @@ The data is read at run time from the shared folder and never copied into the pr
 
 from __future__ import annotations
 
+import contextlib
 import json
 import tempfile
 import time
@@ -27,6 +28,7 @@ from common.jsonl import json_lines
 from common.settings import Settings
 from common.text import category_leaf
 from evaluation.runner import EvalInputError, Query
+from languages.unseen import Unseen, as_unseen
 
 CORPUS_FILE = "taxonomy_corpus_en.jsonl"
 DEV_FILE = "taxonomy_dev_queries.jsonl"
@@ -209,32 +211,43 @@ def e5_vector_searcher(searcher):
 
 def run_benchmark(settings: Settings, data: TaxonomyData, locales: Sequence[str], modes: Sequence[str], *,
                   limit: int | None = None, alias: str = DEFAULT_ALIAS, rebuild: bool = False, workers: int = 2,
-                  detect: bool = False, every: int = 1,
+                  detect: bool = False, every: int = 1, unseen: Unseen | None = None,
                   echo: Callable[[str], None] = lambda _: None,
                   progress: Callable[[int], None] | None = None) -> tuple[dict, list]:
     """Build (or reuse) the index, run every query in every mode; returns (figures, per-query results).
 
     ``data`` comes from ``load_taxonomy``; ``modes`` are search modes plus, optionally, the
     reference modes ``bm25_untranslated`` and ``vector_e5``; ``detect`` searches without the
-    queries' language; ``progress`` is called with 1 after each search.
+    queries' language; ``unseen`` searches some languages as a language babelshop was not
+    built for (``languages.unseen``; the index is built as usual); ``progress`` is called with
+    1 after each search.
     """
     from evaluation.runner import run_queries, summarize
+    from query_rewriter.rewriter import Rewriter
     from query_rewriter.search import Searcher
+    from translation import new_translator
 
     settings = settings.model_copy(update={"query_log": False})  # benchmark queries are not shopper traffic
     build = ensure_index(settings, corpus_products(data.corpus), alias=alias, rebuild=rebuild, echo=echo)
     queries, qrels = dev_queries(data.dev, locales, limit, detect=detect, every=every)
-    searcher = Searcher(settings)
     started = time.perf_counter()
-    search_modes = [m for m in modes if m not in REFERENCE_MODES]
-    results = run_queries(searcher, queries, qrels, search_modes, index=alias, workers=workers, progress=progress)
-    for reference, make, mode in ((UNTRANSLATED, untranslated_searcher, "bm25"),
-                                  (E5_VECTOR, e5_vector_searcher, "vector")):
-        if reference in modes:
-            raw = run_queries(make(searcher), queries, qrels, [mode], index=alias, workers=workers, progress=progress)
-            for r in raw:
-                r.mode = reference
-            results += raw
+    block = as_unseen(unseen.languages, dictionaries=unseen.dictionaries, companion=unseen.companion) \
+        if unseen else contextlib.nullcontext()
+    with block:
+        # Under ``unseen``, a translator of its own: the process-wide one may have read every dictionary.
+        searcher = Searcher(settings, rewriter=Rewriter(settings, translator=new_translator(settings))) \
+            if unseen else Searcher(settings)
+        search_modes = [m for m in modes if m not in REFERENCE_MODES]
+        results = run_queries(searcher, queries, qrels, search_modes, index=alias, workers=workers,
+                              progress=progress)
+        for reference, make, mode in ((UNTRANSLATED, untranslated_searcher, "bm25"),
+                                      (E5_VECTOR, e5_vector_searcher, "vector")):
+            if reference in modes:
+                raw = run_queries(make(searcher), queries, qrels, [mode], index=alias, workers=workers,
+                                  progress=progress)
+                for r in raw:
+                    r.mode = reference
+                results += raw
     run_s = time.perf_counter() - started
     summary = summarize(results, metrics=("mrr@10", "recall@10", "ndcg@10", "recall@100"))
     figures = {
@@ -246,4 +259,6 @@ def run_benchmark(settings: Settings, data: TaxonomyData, locales: Sequence[str]
         "encoder": searcher.rewriter.encoder.id, "translator": searcher.rewriter.translator.id,
         "modes": {m: summary[m] for m in modes if m in summary},
     }
+    if unseen:
+        figures["unseen"] = unseen.as_dict()
     return figures, results

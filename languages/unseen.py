@@ -6,7 +6,7 @@ training, sometimes no dictionary at all. To measure that general case on querie
 :func:`as_unseen` gives dev languages only what an unplanned language gets::
 
     with as_unseen(("it", "nl"), dictionaries="freedict", companion=False):
-        ...  # a translator and rewriter made here see Italian and Dutch as a Swedish query does
+        translator = new_translator(settings)  # sees Italian and Dutch as a Swedish query is seen
 
 ``dictionaries`` is ``"freedict"`` (the FreeDict dictionaries to and from English, as the
 Makefile installs for every registry language, without bridges or other sources) or
@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from languages import registry
@@ -32,6 +32,18 @@ DICTIONARY_LEVELS: tuple[Dictionaries, ...] = ("freedict", "none")
 
 class UnseenError(ValueError):
     """A language that cannot be measured as unseen; the message names it and the fix."""
+
+
+@dataclass(frozen=True)
+class Unseen:
+    """Which languages to measure as unseen, and what they keep (see :func:`as_unseen`)."""
+
+    languages: tuple[str, ...]
+    dictionaries: Dictionaries = "freedict"
+    companion: bool = False
+
+    def as_dict(self) -> dict:
+        return {"languages": list(self.languages), "dictionaries": self.dictionaries, "companion": self.companion}
 
 
 def unseen_entry(lang: registry.Language, dictionaries: Dictionaries, companion: bool) -> registry.Language:
@@ -70,9 +82,9 @@ def check_unseen(codes: Iterable[str], catalog: Iterable[str]) -> tuple[str, ...
 @contextmanager
 def as_unseen(codes: Iterable[str], *, dictionaries: Dictionaries = "freedict",
               companion: bool = False) -> Iterator[tuple[str, ...]]:
-    """Within the block, the registry gives ``codes`` only what an unplanned language gets.
-    Translators and rewriters made inside the block see the change; the registry is restored
-    after it."""
+    """Within the block, the registry gives ``codes`` only what an unplanned language gets;
+    it is restored after it. A translator that has read its dictionaries keeps them: make one
+    inside the block (``translation.new_translator``), not the process-wide one."""
     chosen = tuple(dict.fromkeys(registry.normalize_code(c) for c in codes))
     saved = {code: registry.LANGUAGES[code] for code in chosen}
     try:

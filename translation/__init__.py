@@ -16,7 +16,7 @@ import threading
 from common.settings import Settings, get_settings
 from translation.base import Translation, TranslationError, Translator
 
-__all__ = ["Translation", "TranslationError", "Translator", "load_translator"]
+__all__ = ["Translation", "TranslationError", "Translator", "load_translator", "new_translator"]
 
 _instances: dict[tuple[str, str | None, str, str | None], Translator] = {}
 _lock = threading.Lock()
@@ -36,6 +36,12 @@ def load_translator(settings: Settings | None = None) -> Translator:
             translator = _create(settings)
             _instances[key] = translator
         return translator
+
+
+def new_translator(settings: Settings) -> Translator:
+    """A translator of its own, shared with nothing: for a measurement that changes what the
+    translator may read (``languages.unseen``), which the process-wide one has already read."""
+    return _create(settings)
 
 
 def _create(settings: Settings) -> Translator:

@@ -133,6 +133,28 @@ def test_taxonomy_benchmark_quick_run(tmp_path: Path) -> None:
     assert len(out.read_text(encoding="utf-8").splitlines()) == 33 * 6
 
 
+def test_taxonomy_measures_a_language_as_unseen(tmp_path: Path) -> None:
+    def run(*extra: str) -> tuple[dict, list[dict]]:
+        out = tmp_path / f"run-{len(list(tmp_path.iterdir()))}.jsonl"
+        result = CliRunner().invoke(main, ["eval", "taxonomy", "--data-dir", str(default_data_dir()), "--langs", "it",
+                                           "--limit", "4", "--modes", "hybrid", "--out", str(out), "--json", *extra])
+        assert result.exit_code == 0, result.output
+        return _last_json(result.stdout), [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+
+    figures, seen = run()
+    assert "unseen" not in figures and all(row["translations"].get("en") for row in seen)
+    figures, unseen = run("--unseen", "it", "--unseen-dictionaries", "none")
+    assert figures["unseen"] == {"languages": ["it"], "dictionaries": "none", "companion": False}
+    assert [row["translations"] for row in unseen] == [{}] * 4  # no dictionary: nothing translated
+    _, freedict = run("--unseen", "it")
+    assert all(row["translations"].get("en") for row in freedict)
+    # The process-wide translator was left alone: the next plain run translates as before.
+    _, again = run()
+    assert [row["translations"] for row in again] == [row["translations"] for row in seen]
+    refused = CliRunner().invoke(main, ["eval", "taxonomy", "--data-dir", str(default_data_dir()), "--unseen", "de"])
+    assert refused.exit_code == 2 and "'de' is a catalog language" in refused.output
+
+
 def test_taxonomy_names_a_missing_data_dir(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["eval", "taxonomy", "--data-dir", str(tmp_path)])
     assert result.exit_code == 2

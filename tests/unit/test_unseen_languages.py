@@ -100,3 +100,12 @@ def test_check_unseen_refuses_catalog_languages_english_and_unknown_codes() -> N
         check_unseen(["en"], ("de",))
     with pytest.raises(UnseenError, match="babelshop languages --all"):
         check_unseen(["xx"], ("en",))
+
+
+def test_a_new_translator_is_shared_with_nothing(tmp_path: Path) -> None:
+    from translation import load_translator, new_translator
+
+    settings = Settings(cache_dir=tmp_path)
+    shared = load_translator(settings)
+    assert load_translator(settings) is shared
+    assert new_translator(settings) is not shared and new_translator(settings) is not new_translator(settings)
