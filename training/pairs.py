@@ -22,6 +22,7 @@ from pathlib import Path
 
 from common.jsonl import json_lines
 from common.text import hash_text, normalize_term
+from languages import registry
 from translation import cedict, dictd
 from translation.glosses import weigh
 
@@ -146,7 +147,9 @@ def dictionary_candidates(
         found = True
         yield from _forward(cedict.read_entries(path), lang)
     else:
-        forward, reverse = dictd.freedict_path(lang, "en", dict_dirs), dictd.freedict_path("en", lang, dict_dirs)
+        # Only the dictionaries the registry lists, as the translator reads them.
+        forward, reverse = (dictd.freedict_path(a, b, dict_dirs) if registry.lists_freedict(a, b) else None
+                            for a, b in ((lang, "en"), ("en", lang)))
         if forward is not None:
             found = True
             yield from _forward(dictd.read_entries(forward), lang)
