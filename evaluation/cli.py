@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import cast
 
 import click
 
@@ -184,7 +185,7 @@ def eval_taxonomy(data_dir: Path, langs: str, limit: int | None, every: int, mod
     as a language the project was not tuned for (languages.unseen)."""
     from evaluation.runner import write_run
     from evaluation.taxonomy import dev_queries, load_taxonomy, parse_locales, run_benchmark
-    from languages.unseen import Unseen, UnseenError, check_unseen
+    from languages.unseen import Dictionaries, Unseen, UnseenError, check_unseen
     from query_rewriter.contracts import QueryError
     from query_rewriter.search import SearchUnavailable
 
@@ -195,7 +196,7 @@ def eval_taxonomy(data_dir: Path, langs: str, limit: int | None, every: int, mod
         data = load_taxonomy(data_dir)
     except (EvalInputError, UnseenError) as exc:
         _fail(f"--unseen: {exc}" if isinstance(exc, UnseenError) else str(exc), 2)
-    spec = Unseen(unseen_codes, unseen_dictionaries, unseen_companion) if unseen_codes else None  # type: ignore[arg-type]
+    spec = Unseen(unseen_codes, cast(Dictionaries, unseen_dictionaries), unseen_companion) if unseen_codes else None
     modes = modes or (*MODES, UNTRANSLATED, E5_VECTOR)
     searches = len(dev_queries(data.dev, locales, limit, every=every)[0]) * len(modes)
     echo = lambda text: click.echo(text, err=True)  # noqa: E731
