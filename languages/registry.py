@@ -309,11 +309,18 @@ def with_analyzer(codes: Iterable[str] | None = None) -> tuple[str, ...]:
     return tuple(c for c in pool if c in LANGUAGES and LANGUAGES[c].analyzer is not None)
 
 
+def freedict_package(source: str, target: str) -> str:
+    """The Debian package of the FreeDict dictionary ``source -> target``, e.g.
+    ``dict-freedict-deu-eng``; FreeDict's own codes where they differ from ISO 639-3 (Romanian
+    ``dict-freedict-eng-rom``)."""
+    return f"dict-freedict-{freedict_code(source)}-{freedict_code(target)}"
+
+
 def lists_freedict(source: str, target: str) -> bool:
     """Whether the registry uses the FreeDict dictionary ``source -> target``: one of the
     English dictionaries of the language paired with English, or a bridge dictionary (``via``)
     of either language. The translator reads no dictionary the registry does not list."""
-    package = f"dict-freedict-{freedict_code(source)}-{freedict_code(target)}"
+    package = freedict_package(source, target)
     entries = [language(c) for c in (source, target)]
     if PIVOT in (normalize_code(source), normalize_code(target)):
         return any(e is not None and e.code != PIVOT and package in e.sources for e in entries)

@@ -71,10 +71,8 @@ def freedict_path(source: str, target: str, dirs: tuple[Path, ...] = DICTD_DIRS)
     return None
 
 
-def debian_package(source: str, target: str) -> str:
-    """The Debian package that installs a dictionary, e.g. ``dict-freedict-deu-eng``; FreeDict's
-    own codes where they differ from ISO 639-3 (Romanian ``dict-freedict-eng-rom``)."""
-    return f"dict-freedict-{languages.freedict_code(source)}-{languages.freedict_code(target)}"
+#: The Debian package that installs a dictionary (the registry's, re-exported).
+debian_package = languages.freedict_package
 
 
 def _data_file(prefix: Path) -> Path:
