@@ -231,9 +231,7 @@ def run_benchmark(settings: Settings, data: TaxonomyData, locales: Sequence[str]
     build = ensure_index(settings, corpus_products(data.corpus), alias=alias, rebuild=rebuild, echo=echo)
     queries, qrels = dev_queries(data.dev, locales, limit, detect=detect, every=every)
     started = time.perf_counter()
-    block = as_unseen(unseen.languages, dictionaries=unseen.dictionaries, companion=unseen.companion) \
-        if unseen else contextlib.nullcontext()
-    with block:
+    with as_unseen(unseen) if unseen else contextlib.nullcontext():
         # Under ``unseen``, a translator of its own: the process-wide one may have read every dictionary.
         searcher = Searcher(settings, rewriter=Rewriter(settings, translator=new_translator(settings))) \
             if unseen else Searcher(settings)

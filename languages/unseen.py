@@ -5,7 +5,7 @@ get less: no bridge or Apertium dictionaries chosen for them, often no companion
 training, sometimes no dictionary at all. To measure that general case on queries we do have,
 :func:`as_unseen` gives dev languages only what an unplanned language gets::
 
-    with as_unseen(("it", "nl"), dictionaries="freedict", companion=False):
+    with as_unseen(Unseen(("it", "nl"), dictionaries="freedict", companion=False)):
         translator = new_translator(settings)  # sees Italian and Dutch as a Swedish query is seen
 
 ``dictionaries`` is ``"freedict"`` (the FreeDict dictionaries to and from English, as the
@@ -80,16 +80,15 @@ def check_unseen(codes: Iterable[str], catalog: Iterable[str]) -> tuple[str, ...
 
 
 @contextmanager
-def as_unseen(codes: Iterable[str], *, dictionaries: Dictionaries = "freedict",
-              companion: bool = False) -> Iterator[tuple[str, ...]]:
-    """Within the block, the registry gives ``codes`` only what an unplanned language gets;
-    it is restored after it. A translator that has read its dictionaries keeps them: make one
-    inside the block (``translation.new_translator``), not the process-wide one."""
-    chosen = tuple(dict.fromkeys(registry.normalize_code(c) for c in codes))
+def as_unseen(spec: Unseen) -> Iterator[tuple[str, ...]]:
+    """Within the block, the registry gives ``spec.languages`` only what an unplanned language
+    gets; it is restored after it. A translator that has read its dictionaries keeps them: make
+    one inside the block (``translation.new_translator``), not the process-wide one."""
+    chosen = tuple(dict.fromkeys(registry.normalize_code(c) for c in spec.languages))
     saved = {code: registry.LANGUAGES[code] for code in chosen}
     try:
         for code, entry in saved.items():
-            registry.LANGUAGES[code] = unseen_entry(entry, dictionaries, companion)
+            registry.LANGUAGES[code] = unseen_entry(entry, spec.dictionaries, spec.companion)
         registry.installed_dictionaries.cache_clear()
         yield chosen
     finally:

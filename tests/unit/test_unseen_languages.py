@@ -9,7 +9,7 @@ import pytest
 
 from common.settings import Settings
 from languages import registry
-from languages.unseen import UnseenError, as_unseen, check_unseen, unseen_entry
+from languages.unseen import Unseen, UnseenError, as_unseen, check_unseen, unseen_entry
 from tests.unit.sample_dictionaries import install, write_dictd
 from translation import frequency
 from translation.dictionary import DictionaryTranslator
@@ -65,7 +65,7 @@ def test_an_unseen_language_keeps_only_its_freedict_dictionaries() -> None:
 def test_a_bridge_is_withheld_inside_the_block_and_restored_after(tmp_path: Path) -> None:
     # "aspirateur" is known only through the French-German bridge (fra-deu, then deu-eng).
     assert english(sample_translator(tmp_path, "before"), "aspirateur", "fr") == ["vacuum cleaner"]
-    with as_unseen(("fr",)) as codes:
+    with as_unseen(Unseen(("fr",))) as codes:
         assert codes == ("fr",)
         assert registry.LANGUAGES["fr"].via == ()
         assert not registry.companion_covers("fr")
@@ -83,7 +83,7 @@ def test_without_dictionaries_a_language_is_no_query_language_and_is_not_transla
         return DictionaryTranslator(Settings(cache_dir=tmp_path / name), dict_dirs=(folder,))
 
     assert "it" in registry.query_languages(("en",))
-    with as_unseen(["IT"], dictionaries="none", companion=True):
+    with as_unseen(Unseen(("IT",), dictionaries="none", companion=True)):
         assert "it" not in registry.query_languages(("en",))
         assert registry.companion_covers("it")
         assert not registry.language("it").has_dictionary()
