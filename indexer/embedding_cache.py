@@ -9,10 +9,33 @@ from __future__ import annotations
 import hashlib
 import sqlite3
 import threading
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
+
+# Threads of one process open their connections one at a time; other processes are met by retrying.
+_OPENING = threading.Lock()
+
+
+def use_wal(conn: sqlite3.Connection, patience_s: float = 30.0) -> None:
+    """Put the file in WAL mode unless it already is.
+
+    The mode is stored in the file, so only its first opener switches it. Two connections
+    switching at once get "database is locked" straight away: SQLite does not consult the busy
+    timeout for that lock, so the wait is done here.
+    """
+    deadline = time.monotonic() + patience_s
+    while True:
+        try:
+            if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+                conn.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
 
 
 def cache_key(encoder_id: str, text: str) -> str:
@@ -32,8 +55,9 @@ class EmbeddingCache:
         if conn is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             conn = sqlite3.connect(self.path, timeout=30)
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("CREATE TABLE IF NOT EXISTS embeddings (key TEXT PRIMARY KEY, vector BLOB NOT NULL)")
+            with _OPENING:
+                use_wal(conn)
+                conn.execute("CREATE TABLE IF NOT EXISTS embeddings (key TEXT PRIMARY KEY, vector BLOB NOT NULL)")
             self._local.conn = conn
         return conn
 
