@@ -44,7 +44,7 @@ def _locked_by_another_connection(path: Path) -> sqlite3.Connection:
     return holder
 
 
-def test_switching_to_wal_waits_for_another_process_that_holds_the_file(tmp_path: Path) -> None:
+def test_switching_to_wal_waits_for_another_connection_that_holds_the_file(tmp_path: Path) -> None:
     path = tmp_path / "e.sqlite"
     holder = _locked_by_another_connection(path)
     threading.Timer(0.3, holder.rollback).start()
