@@ -27,7 +27,7 @@ from query_rewriter.catalog_terms import CatalogLookup, content_words, rerank
 from query_rewriter.clause_budget import STOCK_CLAUSE_LIMIT, fit
 from query_rewriter.contracts import MODES, ExpansionTerm, Filters, LexicalShape, QueryError, RewrittenQuery, WeightedText
 from query_rewriter.normalize import normalize_query
-from query_rewriter.query_language import QueryLanguage, detect_query_language
+from query_rewriter.query_language import detect_query_language
 from query_rewriter.terms import TermCounter
 from translation.base import TranslationError
 
@@ -40,13 +40,14 @@ WARM_UP_TEXT = "warming up: waterproof hiking boots"
 HEDGE_WEIGHT = 0.5
 
 
-def translation_trust(coverage: float, english: list[str], detected: QueryLanguage) -> float:
+def translation_trust(coverage: float, english: list[str]) -> float:
     """How far the English alternatives can be trusted, 0..1: the share of the query's words
-    the translator knows (``Translator.coverage``), halved when the language itself is a
-    guess; nothing when nothing was translated."""
-    if not english:
-        return 0.0
-    return coverage if detected.sure else coverage * 0.5
+    the translator knows (``Translator.coverage``); nothing when nothing was translated.
+
+    An unsure language guess does not lower it: the original's vector is no better a reading
+    of a query whose language was guessed (docs/relevance.md, round 14), and the guess's
+    runner-ups are already searched beside it."""
+    return coverage if english else 0.0
 
 
 class Rewriter(LazyModels):
@@ -134,7 +135,7 @@ class Rewriter(LazyModels):
                     merged.extend(a for a in alts if a.text.lower() not in seen)
                 english += [e for e in extra_english if e not in english]
         synonyms = self._synonyms(normalized, guess.lang, languages, translations)
-        trust = translation_trust(self._coverage(normalized, guess.lang), english, detected)
+        trust = translation_trust(self._coverage(normalized, guess.lang), english)
         q = RewrittenQuery(text=_printable(text), normalized=normalized, lang=guess.lang, lang_confidence=guess.confidence,
                            lang_method=guess.method, lang_hedges=list(detected.hedges), translations=translations,
                            synonyms=synonyms, mode=mode, translation_trust=round(trust, 3))

@@ -13,7 +13,7 @@ from encoders.composite import CompositeEncoder, primary_only
 from languages.detect import LanguageGuess
 from query_rewriter.builder import request_body
 from query_rewriter.contracts import RewrittenQuery, WeightedText
-from query_rewriter.query_language import QueryLanguage, detect_query_language
+from query_rewriter.query_language import detect_query_language
 from query_rewriter.rewriter import Rewriter, translation_trust
 from translation.base import Translation, Translator
 from translation.lexicon import Lexicon, pack
@@ -88,13 +88,36 @@ def test_an_unsure_guess_says_so_and_names_what_it_hedges_on() -> None:
     assert {found.guess.lang, *found.hedges} >= {"da", "nb"}
 
 
-def test_trust_is_the_share_of_words_translated_and_halves_for_a_guessed_language() -> None:
-    sure = QueryLanguage(LanguageGuess("pl", 0.95, "lingua"))
-    unsure = QueryLanguage(LanguageGuess("pl", 0.4, "dictionary"))
-    assert translation_trust(1.0, ["beverage carbonated"], sure) == 1.0
-    assert translation_trust(0.5, ["beverage kolorowe"], sure) == 0.5
-    assert translation_trust(0.5, ["beverage kolorowe"], unsure) == 0.25
-    assert translation_trust(1.0, [], sure) == 0.0  # nothing translated: nothing to trust
+def test_trust_is_the_share_of_words_translated() -> None:
+    assert translation_trust(1.0, ["beverage carbonated"]) == 1.0
+    assert translation_trust(0.5, ["beverage kolorowe"]) == 0.5
+    assert translation_trust(1.0, []) == 0.0  # nothing translated: nothing to trust
+
+
+class _Glossary(_Lexicons):
+    """Translates a text its dictionaries know whole, into English only."""
+
+    def supports(self, source: str, target: str) -> bool:
+        return source in self.words and target == "en"
+
+    def _translate_batch(self, texts, source, target, max_candidates):
+        if not self.supports(source, target):
+            from translation.base import TranslationError
+
+            raise TranslationError(f"no dictionary {source}->{target}")
+        return [[Translation(self.words[source].get(text.lower(), text), 1.0)] for text in texts]
+
+
+def test_an_unsure_language_guess_keeps_the_trust_its_words_earned() -> None:
+    # Danish and Norwegian both know the word: the guess is unsure and hedged, yet the English
+    # reading is as good as if the language were given, so the query vector leans on it as much.
+    settings = Settings(query_log=False, query_languages=(*WIDE, "nb"))
+    rewriter = Rewriter(settings, encoder=_composite(), translator=_Glossary())
+    guessed = rewriter.rewrite("Kaffemaskiner", mode="vector")
+    given = rewriter.rewrite("Kaffemaskiner", guessed.lang, mode="vector")
+    assert guessed.lang_method != "given" and guessed.lang_hedges
+    assert guessed.translation_trust == given.translation_trust == 1.0
+    assert guessed.embedding == pytest.approx(given.embedding)
 
 
 def test_coverage_counts_the_words_a_dictionary_knows_even_when_spelled_the_same() -> None:
