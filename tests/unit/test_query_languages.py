@@ -15,7 +15,7 @@ from query_rewriter.builder import request_body
 from query_rewriter.contracts import RewrittenQuery, WeightedText
 from query_rewriter.query_language import detect_query_language
 from query_rewriter.rewriter import Rewriter, translation_trust
-from translation.base import Translation, Translator
+from translation.base import Translation, TranslationError, Translator
 from translation.lexicon import Lexicon, pack
 
 CATALOG = ("en", "zh", "de", "es", "fr", "ja")
@@ -102,8 +102,6 @@ class _Glossary(_Lexicons):
 
     def _translate_batch(self, texts, source, target, max_candidates):
         if not self.supports(source, target):
-            from translation.base import TranslationError
-
             raise TranslationError(f"no dictionary {source}->{target}")
         return [[Translation(self.words[source].get(text.lower(), text), 1.0)] for text in texts]
 
