@@ -15,7 +15,7 @@ from collections.abc import Callable
 from common.text import normalize_term
 from translation.lexicon import Lexicon, fold, snowball_stem
 from translation.linked_compounds import LINKED_COMPOUNDING, split_linked
-from translation.segment import Segment, Token, combine, is_cjk, max_match, split_compound, tokenize
+from translation.segment import Segment, Token, combine, is_cjk, is_katakana, max_match, split_compound, tokenize
 from translation.word_order import (
     BREAKERS,
     COMPOUNDING,
@@ -29,7 +29,9 @@ from translation.word_order import (
 #: Function words that only add noise when translated word by word.
 DROPPED: dict[str, frozenset[str]] = {
     "zh": frozenset({"的", "了", "之"}),
-    "ja": frozenset({"の", "を", "は", "が", "に", "で", "へ", "や", "も", "な"}),
+    # "用" between two nouns says what the second is for ("バイク用パーツ": parts for motorbikes);
+    # alone its dictionary senses are "business, task", which a product is not.
+    "ja": frozenset({"の", "を", "は", "が", "に", "で", "へ", "や", "も", "な", "用"}),
     "en": frozenset({"the", "a", "an"}),
     "de": frozenset({"der", "die", "das", "den", "dem", "des", "ein", "eine", "einen", "einem", "einer"}),
     "fr": frozenset({"le", "la", "les", "l'", "un", "une"}),
@@ -52,7 +54,7 @@ DROPPED: dict[str, frozenset[str]] = {
 }
 #: Bump when the rules here change what a text translates to (lexicons stay valid): as part of
 #: the translator's id it makes the catalog's stored translations be redone on the next reindex.
-RULES_VERSION = 11
+RULES_VERSION = 12
 #: English words that carry no product meaning. A source word whose best translation is only
 #: these is a preposition or conjunction ("do" -> "until", "voor" -> "at", "per" -> "by"):
 #: translated word by word it adds a wrong sense, so it is left out like an article.
@@ -204,7 +206,9 @@ def segment(text: str, lexicon: Lexicon, protected: frozenset[str] = frozenset()
 
 def _cjk_segments(token: Token, lexicon: Lexicon) -> list[Segment]:
     def known(piece: str) -> bool:
-        return normalize_term(piece) in lexicon
+        # A lone katakana or the long-vowel mark is a letter, not a word: dictionaries list them
+        # ("ー": long vowel mark), and an unknown loanword cut into them reads as nonsense.
+        return not (len(piece) == 1 and is_katakana(piece)) and normalize_term(piece) in lexicon
 
     segments = []
     for piece in max_match(token.text, known, lexicon.max_chars):

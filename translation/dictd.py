@@ -46,6 +46,20 @@ _HEADWORD = re.compile(r"^([^/<\[\n,]+?)\s*(?:/|<|,|\n|$)")
 _TAGS = re.compile(r"\[[^\]\n]*\]")  # JMdict frequency tags before the first form
 _NUMBERED = re.compile(r"^\s*(\d+)\.\s*(.*)$")
 _NOISE_LINE = re.compile(r"^\s*(see:|note:|synonyms?:|antonyms?:|\"|»|„)", re.IGNORECASE)
+#: JMdict's usage notes. FreeDict's Japanese-English dictionary writes the sense right after its
+#: note on the same line ("Note: word usually written using kana alonetoy, plaything"), so a
+#: note line that starts with one of these carries a sense; dropped as noise, every word usually
+#: written in kana ("おもちゃ", "かつら", "たわし") lost its only sense.
+JMDICT_NOTES = (
+    "word usually written using kana alone", "honorific or respectful (sonkeigo) language",
+    "humble (kenjougo) language", "polite (teineigo) language", "onomatopoeic or mimetic word",
+    "idiomatic expression", "vulgar expression or word", "jocular, humorous term", "children's language",
+    "familiar language", "female term or language", "male term or language", "abbreviation", "archaism",
+    "obscure term", "colloquialism", "slang", "obsolete term", "derogatory", "sensitive", "proverb",
+    "yojijukugo",
+)
+_NOTE_WITH_SENSE = re.compile(r"^\s*note:\s*(?:" + "|".join(map(re.escape, JMDICT_NOTES)) + r")(\S.*)$",
+                              re.IGNORECASE)
 _DOMAIN = re.compile(r"\[[a-z][\w. ]*\.\]")  # Ding subject tags such as [techn.] or [min.]
 _VERB = re.compile(r"<(?:v|vt|vi)[,>]")  # the part of speech after a headword: <v>, <v, trans>, <vt>
 _PROPER = re.compile(r"<pn[,>]")
@@ -148,7 +162,7 @@ def parse_entry(body: str, wikdict: bool = False) -> tuple[list[Sense], float]:
     if proper:
         prior *= PROPER_NOUN_FACTOR  # read backwards, the name's translation meets the common word's
     senses: list[Sense] = []
-    body_lines = [line for line in lines[1:] if line.strip() and not _NOISE_LINE.match(line)]
+    body_lines = [line for line in map(_sense_after_note, lines[1:]) if line.strip() and not _NOISE_LINE.match(line)]
     if wikdict:
         # Only numbered lines translate; without numbers, only the first line does.
         numbered_lines = [m.group(2) for m in map(_NUMBERED.match, body_lines) if m]
@@ -164,6 +178,12 @@ def parse_entry(body: str, wikdict: bool = False) -> tuple[list[Sense], float]:
         if glosses:  # part-of-speech lines ("(noun (common))") clean to nothing
             senses.append((glosses, part_of_speech * (DOMAIN_FACTOR if _DOMAIN.search(text) else 1.0)))
     return senses, prior
+
+
+def _sense_after_note(line: str) -> str:
+    """The sense a JMdict note line carries after its note, else the line as it is."""
+    found = _NOTE_WITH_SENSE.match(line)
+    return found.group(1) if found else line
 
 
 def read_entries(prefix: Path) -> Iterator[tuple[str, list[Sense], float]]:

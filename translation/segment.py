@@ -55,6 +55,12 @@ def is_cjk(text: str) -> bool:
     return bool(_CJK_CHAR.search(text))
 
 
+def is_katakana(text: str) -> bool:
+    """Whether ``text`` is all katakana (the long-vowel mark included, the middle dot "・" not)."""
+    return bool(text) and all(("\u30a0" <= ch <= "\u30ff" and ch != "\u30fb") or "\u31f0" <= ch <= "\u31ff"
+                              for ch in text)
+
+
 def _forward(run: str, known: Callable[[str], bool], max_len: int) -> list[str]:
     pieces, i = [], 0
     while i < len(run):
