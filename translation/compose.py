@@ -54,7 +54,7 @@ DROPPED: dict[str, frozenset[str]] = {
 }
 #: Bump when the rules here change what a text translates to (lexicons stay valid): as part of
 #: the translator's id it makes the catalog's stored translations be redone on the next reindex.
-RULES_VERSION = 12
+RULES_VERSION = 13
 #: English words that carry no product meaning. A source word whose best translation is only
 #: these is a preposition or conjunction ("do" -> "until", "voor" -> "at", "per" -> "by"):
 #: translated word by word it adds a wrong sense, so it is left out like an article.
@@ -167,7 +167,13 @@ def _part_options(word: str, lexicon: Lexicon, source: str, *, looked_up: bool =
 def _compound_part(part: str, lexicon: Lexicon) -> list[tuple[str, float]] | None:
     # A German compound may start with a verb stem: "Bohr|zubehör" (bohren), "Wasch|maschine"
     # (waschen), "Schärf|geräte" (schärfen). Nouns and linked forms come first.
-    return lexicon.lookup(part) or lexicon.lookup(part + "en")
+    found = lexicon.lookup(part) or lexicon.lookup(part + "en")
+    # No compound is built of articles or prepositions: "Boulder|matten" cut as
+    # "boul|der|matten" read "der" as "the".
+    if found and (part in DROPPED.get(lexicon.source, ()) or all(
+            word in ENGLISH_FUNCTION_WORDS for word in found[0][0].lower().split())):
+        return None
+    return found
 
 
 def _split_elisions(words: list[str], lexicon: Lexicon) -> list[str]:

@@ -374,3 +374,16 @@ def test_a_name_never_outranks_the_common_word_spelled_like_it() -> None:
     en_de = build_lexicon("en", "de", weigh_entries(entries, "en", "de"), None)
     assert en_de.lookup("turkey")[0][0] == "Truthahn"
     assert "Türkei" in [text for text, _ in en_de.lookup("turkey")]
+
+
+def test_no_compound_part_is_an_article_or_a_preposition() -> None:
+    from translation.compose import translate_with
+    from translation.lexicon import Lexicon, pack
+
+    entries = {"boul": [("bowls", 1.0)], "der": [("the", 1.0)], "matten": [("mats", 1.0)], "bou": [("build", 1.0)],
+               "tisch": [("table", 1.0)], "mit": [("with", 1.0)], "ball": [("ball", 1.0)]}
+    lexicon = Lexicon("de", "en", {key: pack(found) for key, found in entries.items()})
+    # "Boulder" is unknown: the word passes as written rather than as "bowls the mats".
+    assert translate_with(lexicon, "Bouldermatten", 3)[0][0] == "Bouldermatten"
+    assert translate_with(lexicon, "Tischmitball", 3)[0][0] == "Tischmitball"  # a preposition in the middle
+    assert translate_with(lexicon, "Tischballmatten", 3)[0][0] == "table ball mats"  # content parts still split
