@@ -165,8 +165,12 @@ def parse_entry(body: str, wikdict: bool = False) -> tuple[list[Sense], float]:
     body_lines = [line for line in map(_sense_after_note, lines[1:]) if line.strip() and not _NOISE_LINE.match(line)]
     if wikdict:
         # Only numbered lines translate; without numbers, only the first line does.
+        # The first sense may go unnumbered, its line ending in the next one's number and the
+        # later numbers standing alone above descriptions ("cable 2." / " 3."): it translates too.
         numbered_lines = [m.group(2) for m in map(_NUMBERED.match, body_lines) if m]
-        texts = numbered_lines if numbered_lines else body_lines[:1]
+        texts = [text for text in numbered_lines if text.strip()]
+        if body_lines and not _NUMBERED.match(body_lines[0]):
+            texts.insert(0, body_lines[0])
     else:
         texts = [m.group(2) if (m := _NUMBERED.match(line)) else line for line in body_lines]
     written = _HEADWORD.match(_TAGS.sub("", lines[0], count=8).lstrip()) if proper else None

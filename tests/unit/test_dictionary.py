@@ -100,6 +100,14 @@ def test_wikdict_stray_numbers_and_descriptions_are_not_translations() -> None:
     assert dictd.parse_entry(body, wikdict=True)[0] == [(("disque",), 1.0), (("vitre",), 1.0)]
 
 
+def test_a_wikdict_first_sense_without_its_number_translates() -> None:
+    # One translation, two descriptions: the translation's line ends in the next number.
+    body = "kabel /k/ <n>\ncable 2.\n(elektryczność) gruby przewód;\n 3.\n(żeglarstwo) jednostka długości;\n"
+    assert dictd.parse_entry(body, wikdict=True)[0] == [(("cable",), 1.0)]
+    body = "lampa /l/ <n>\n1. vacuum tube\n(zobacz) lampa elektronowa;\n2. lamp\nurządzenie;\n"
+    assert [s[0] for s in dictd.parse_entry(body, wikdict=True)[0]] == [("vacuum tube",), ("lamp",)]
+
+
 @pytest.mark.parametrize(
     ("line", "expected"),
     [
