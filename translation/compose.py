@@ -54,7 +54,7 @@ DROPPED: dict[str, frozenset[str]] = {
 }
 #: Bump when the rules here change what a text translates to (lexicons stay valid): as part of
 #: the translator's id it makes the catalog's stored translations be redone on the next reindex.
-RULES_VERSION = 13
+RULES_VERSION = 14
 #: English words that carry no product meaning. A source word whose best translation is only
 #: these is a preposition or conjunction ("do" -> "until", "voor" -> "at", "per" -> "by"):
 #: translated word by word it adds a wrong sense, so it is left out like an article.
@@ -205,9 +205,14 @@ def segment(text: str, lexicon: Lexicon, protected: frozenset[str] = frozenset()
             words.append(token.text)
             continue
         flush()
-        segments.extend(_cjk_segments(token, lexicon) if token.kind == "cjk" else [_passthrough(token.text, "other")])
+        segments.extend(_cjk_segments(token, lexicon) if token.kind == "cjk" else [_punctuation(token.text, lexicon)])
     flush()
     return segments
+
+
+def _punctuation(mark: str, lexicon: Lexicon) -> Segment:
+    # Outside Chinese and Japanese the middle dot of a list is written as a slash.
+    return _passthrough("/" if mark == "・" and lexicon.target not in ("zh", "ja") else mark, "other")
 
 
 def _cjk_segments(token: Token, lexicon: Lexicon) -> list[Segment]:

@@ -16,7 +16,9 @@ from dataclasses import dataclass
 from operator import itemgetter
 from typing import Literal
 
-CJK_CLASS = r"\u3005\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f"
+#: Han, kana and the iteration mark; not the middle dot "・", which separates the items of a list
+#: ("ハンマー・電動ハンマー") like a comma and is punctuation, not a word to translate.
+CJK_CLASS = r"\u3005\u3040-\u30fa\u30fc-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f"
 _TOKEN = re.compile(
     rf"(?P<cjk>[{CJK_CLASS}]+)"
     rf"|(?P<word>(?:(?![{CJK_CLASS}])[^\W_])+(?:[-'’.](?:(?![{CJK_CLASS}])[^\W_])+)*)"

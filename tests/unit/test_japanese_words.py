@@ -72,3 +72,9 @@ def test_an_unknown_loanword_is_not_cut_into_single_kana(translator: DictionaryT
 def test_yo_between_two_nouns_is_left_out(translator: DictionaryTranslator) -> None:
     assert best(translator, "バイク用パーツ") == "motorbike parts"
     assert best(translator, "用") == "business"  # alone it is all there is, and stays
+
+
+def test_the_middle_dot_of_a_list_is_punctuation(translator: DictionaryTranslator) -> None:
+    # Not a word the dictionary lacks: the translation is trusted whole, and reads as a list.
+    assert translator.coverage("バイク・パーツ", "ja", "en") == 1.0
+    assert best(translator, "バイク・パーツ") == "motorbike/parts"
