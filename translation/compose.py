@@ -266,10 +266,20 @@ def join(parts: list[str], target: str) -> str:
     return out
 
 
-def known_share(text: str, lexicon: Lexicon) -> float:
-    """The share of ``text``'s words (CJK pieces count as words) that ``lexicon`` translates."""
+def known_share(text: str, lexicon: Lexicon, same_in_target: Callable[[str], bool] | None = None) -> float:
+    """The share of ``text``'s words (CJK pieces count as words) that ``lexicon`` translates.
+
+    A word that passes through unchanged is rightly translated where it is written the same in
+    the target language: model numbers and Latin acronyms ("GPS", "4K"), and words that
+    ``same_in_target`` knows (an English loanword such as "Bagels" or "paintball")."""
     words = [s for s in segment(text, lexicon) if s.kind != "other"]
-    return sum(s.known for s in words) / len(words) if words else 1.0
+
+    def translated(s: Segment) -> bool:
+        # Only Latin-letter acronyms: "КПК" is as much a word to translate as any other.
+        return s.known or (s.kind == "word" and ((s.source.isascii() and keep_as_is(s.source)) or (
+            same_in_target is not None and same_in_target(s.source))))
+
+    return sum(map(translated, words)) / len(words) if words else 1.0
 
 
 def passed_through(text: str, lexicon: Lexicon) -> frozenset[str]:

@@ -270,12 +270,18 @@ class DictionaryTranslator(Translator):
         return tuple(loaded)
 
     def coverage(self, text: str, source: str, target: str) -> float:
-        """The share of ``text``'s words the first dictionary on the way to ``target`` knows."""
+        """The share of ``text``'s words the first dictionary on the way to ``target`` knows, or
+        that are written the same in its language (an English headword passed through on the
+        way into English)."""
         try:
             route = self.route(source, target)
         except TranslationError:
             return 0.0
-        return known_share(text, self.lexicon(*route[0])) if route else 1.0
+        if not route:
+            return 1.0
+        first_source, first_target = route[0]
+        english = self.lexicon_for(PIVOT, first_source) if first_target == PIVOT else None
+        return known_share(text, self.lexicon(first_source, first_target), english.has if english else None)
 
     # -- translation --------------------------------------------------------------------
 

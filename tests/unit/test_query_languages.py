@@ -126,6 +126,18 @@ def test_coverage_counts_the_words_a_dictionary_knows_even_when_spelled_the_same
     assert known_share("papier kolorowy", polish) == 0.5
 
 
+def test_coverage_counts_words_written_the_same_in_english() -> None:
+    from translation.compose import known_share
+
+    polish = Lexicon("pl", "en", {"papier": pack([("paper", 1.0)]), "etui": pack([("case", 1.0)])})
+    english = Lexicon("en", "pl", {"paintball": pack([("paintball", 1.0)])})
+    # A Latin acronym and an English loanword pass through as their own right translation.
+    assert known_share("etui GPS", polish) == 1.0
+    assert known_share("papier paintball", polish, english.has) == 1.0
+    assert known_share("papier paintball", polish) == 0.5  # not known to be English: doubtful
+    assert known_share("etui КПК", Lexicon("ru", "en", {"etui": pack([("case", 1.0)])})) == 0.5  # a Cyrillic one
+
+
 class _Fixed:
     """An encoder with one fixed unit vector per text."""
 
