@@ -5,7 +5,19 @@ from __future__ import annotations
 import gzip
 from pathlib import Path
 
+import pytest
+
+from translation import frequency
+
 _B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+
+
+@pytest.fixture(autouse=True)
+def no_wordfreq(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Rankings in the dictionary tests must not depend on whether the optional wordfreq package
+    is installed. Autouse in each test module that imports it."""
+    monkeypatch.setattr(frequency, "available", lambda lang: False)
+    monkeypatch.setattr(frequency, "zipf", lambda text, lang: None)
 
 
 def b64(number: int) -> str:

@@ -6,20 +6,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from sample_dictionaries import b64, install, write_dictd
+from sample_dictionaries import b64, install, no_wordfreq, write_dictd  # noqa: F401 - an autouse fixture
 
 from common.settings import Settings
-from translation import TranslationError, cedict, dictd, frequency
+from translation import TranslationError, cedict, dictd
 from translation.dictionary import DictionaryTranslator
 from translation.glosses import translations, weigh
 from translation.segment import max_match, split_compound, tokenize
-
-
-@pytest.fixture(autouse=True)
-def no_wordfreq(monkeypatch: pytest.MonkeyPatch) -> None:
-    # Rankings here must not depend on whether the optional wordfreq package is installed.
-    monkeypatch.setattr(frequency, "available", lambda lang: False)
-    monkeypatch.setattr(frequency, "zipf", lambda text, lang: None)
 
 
 @pytest.fixture

@@ -6,10 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from sample_dictionaries import write_dictd
+from sample_dictionaries import no_wordfreq, write_dictd  # noqa: F401 - an autouse fixture
 
 from common.settings import Settings
-from translation import dictd, frequency
+from translation import dictd
 from translation.dictionary import DictionaryTranslator
 
 #: As FreeDict's Japanese-English dictionary writes them: the sense of a word usually written in
@@ -30,11 +30,6 @@ JPN_ENG = [
     ("ザ", "ザ /z/\n(noun (common) (futsuumeishi))\nthe\n"),
 ]
 
-
-@pytest.fixture(autouse=True)
-def no_wordfreq(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(frequency, "available", lambda lang: False)
-    monkeypatch.setattr(frequency, "zipf", lambda text, lang: None)
 
 
 @pytest.fixture

@@ -10,15 +10,8 @@ import pytest
 from common.settings import Settings
 from languages import registry
 from languages.unseen import Unseen, UnseenError, as_unseen, check_unseen, unseen_entry
-from tests.unit.sample_dictionaries import install, write_dictd
-from translation import frequency
+from tests.unit.sample_dictionaries import install, no_wordfreq, write_dictd  # noqa: F401 - an autouse fixture
 from translation.dictionary import DictionaryTranslator
-
-
-@pytest.fixture(autouse=True)
-def no_wordfreq(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(frequency, "available", lambda lang: False)
-    monkeypatch.setattr(frequency, "zipf", lambda text, lang: None)
 
 
 def sample_translator(tmp_path: Path, name: str = "cache") -> DictionaryTranslator:
