@@ -224,10 +224,12 @@ class Rewriter(LazyModels):
         """The query vector. Documents are embedded in the pivot language (English), so the
         query's English alternatives are embedded too ("trunk, suitcase, valise" for "maleta",
         pooled as the encoder pools alternatives best) and mixed with the original's vector,
-        which carries what the dictionary missed. The less the translation is trusted (words
-        the dictionary did not know, an unsure language), the more the original's vector
-        counts. For a language the companion encoder was not trained on, the original is
-        embedded by the primary encoder alone: the companion's reading of it would be noise."""
+        which carries what the dictionary missed, in the configured shares. Where nothing was
+        translated (``trust`` 0) the original's vector is the query vector. A partly translated
+        query keeps the same shares: the original's vector reads the words the dictionary
+        lacked no better than the translation does (docs/relevance.md, round 15). For a
+        language the companion encoder was not trained on, the original is embedded by the
+        primary encoder alone: the companion's reading of it would be noise."""
         covered = companion_covers(lang)
         encoder = self.encoder if covered else self._primary
         original_key = ("" if covered else "\x1e") + text
@@ -245,7 +247,6 @@ class Rewriter(LazyModels):
             original = self._cached_vector(original_key, lambda: encoder.encode_queries([text])[0])
             english = self._cached_vector(english_key, lambda: self.encoder.encode_alternatives([alternatives])[0])
         w = self.settings.query_vector_original_weight
-        w = w + (1.0 - w) * (1.0 - trust)
         mixed = w * original + (1.0 - w) * english
         norm = float(np.linalg.norm(mixed))
         return _rounded(mixed / norm if norm > 0 else english)
