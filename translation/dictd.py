@@ -45,6 +45,7 @@ _B64 = {c: i for i, c in enumerate("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqr
 _HEADWORD = re.compile(r"^([^/<\[\n,]+?)\s*(?:/|<|,|\n|$)")
 _TAGS = re.compile(r"\[[^\]\n]*\]")  # JMdict frequency tags before the first form
 _NUMBERED = re.compile(r"^\s*(\d+)\.\s*(.*)$")
+_TRAILING_NUMBER = re.compile(r"\s\d+\.\s*$")
 _NOISE_LINE = re.compile(r"^\s*(see:|note:|synonyms?:|antonyms?:|\"|»|„)", re.IGNORECASE)
 #: JMdict's usage notes. FreeDict's Japanese-English dictionary writes the sense right after its
 #: note on the same line ("Note: word usually written using kana alonetoy, plaything"), so a
@@ -164,13 +165,7 @@ def parse_entry(body: str, wikdict: bool = False) -> tuple[list[Sense], float]:
     senses: list[Sense] = []
     body_lines = [line for line in map(_sense_after_note, lines[1:]) if line.strip() and not _NOISE_LINE.match(line)]
     if wikdict:
-        # Only numbered lines translate; without numbers, only the first line does.
-        # The first sense may go unnumbered, its line ending in the next one's number and the
-        # later numbers standing alone above descriptions ("cable 2." / " 3."): it translates too.
-        numbered_lines = [m.group(2) for m in map(_NUMBERED.match, body_lines) if m]
-        texts = [text for text in numbered_lines if text.strip()]
-        if body_lines and not _NUMBERED.match(body_lines[0]):
-            texts.insert(0, body_lines[0])
+        texts = _wikdict_translations(body_lines)
     else:
         texts = [m.group(2) if (m := _NUMBERED.match(line)) else line for line in body_lines]
     written = _HEADWORD.match(_TAGS.sub("", lines[0], count=8).lstrip()) if proper else None
@@ -182,6 +177,35 @@ def parse_entry(body: str, wikdict: bool = False) -> tuple[list[Sense], float]:
         if glosses:  # part-of-speech lines ("(noun (common))") clean to nothing
             senses.append((glosses, part_of_speech * (DOMAIN_FACTOR if _DOMAIN.search(text) else 1.0)))
     return senses, prior
+
+
+def _wikdict_translations(lines: list[str]) -> list[str]:
+    """The translation lines of a WikDict entry; the others describe a sense in the source
+    language. The files lay senses out in several ways:
+
+    - numbered translations, each followed by its description ("1. lamp" / "urządzenie ...");
+    - the same, each description numbered like its translation ("1. mantenimiento" /
+      "1. handelingen ..." / "2. entrevista" / "2. een gesprek ...");
+    - one unnumbered translation, then its description, numbered or not ("flauta dulce" /
+      "1. een eenvoudig houten blaasinstrument");
+    - one translation ending in the next sense's number, the later numbers standing alone above
+      descriptions ("cable 2." / "(elektryczność) ..." / " 3." / "...").
+    """
+    if not lines:
+        return []
+    texts, rest = [], lines
+    if not _NUMBERED.match(lines[0]):
+        if not _TRAILING_NUMBER.search(lines[0]):
+            return lines[:1]
+        texts, rest = lines[:1], lines[1:]
+    previous = None
+    for line in rest:
+        numbered = _NUMBERED.match(line)
+        if numbered is None or numbered.group(1) == previous or not numbered.group(2).strip():
+            continue  # a description (numbered like the translation before it), or a lone number
+        previous = numbered.group(1)
+        texts.append(numbered.group(2))
+    return texts
 
 
 def _sense_after_note(line: str) -> str:

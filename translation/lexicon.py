@@ -27,7 +27,7 @@ from translation import lemmas
 
 #: Bump when the parsing, weighting or composing changes: stale caches are rebuilt and, as
 #: part of the translator's id, the catalog is translated again on its next reindex.
-FORMAT_VERSION = 14
+FORMAT_VERSION = 15
 #: Translations kept per term.
 MAX_TRANSLATIONS = 8
 #: Look-ups each lexicon remembers. A German lexicon also answers whether each compound that

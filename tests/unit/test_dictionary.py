@@ -101,6 +101,19 @@ def test_a_wikdict_first_sense_without_its_number_translates() -> None:
     assert [s[0] for s in dictd.parse_entry(body, wikdict=True)[0]] == [("vacuum tube",), ("lamp",)]
 
 
+def test_wikdict_descriptions_are_not_translations_however_numbered() -> None:
+    # One unnumbered translation, its description numbered: Dutch text is no Spanish.
+    body = "fagot /f/ <n>\nfagot, bajón\n1. (muziekinstrument) een houten blaasinstrument met dubbelriet\n"
+    assert [s[0] for s in dictd.parse_entry(body, wikdict=True)[0]] == [("fagot", "bajón")]
+    # Each description numbered like the translation before it.
+    body = "onderhoud /o/ <n>\n1. mantenimiento, manutención\n1. handelingen verricht\n2. entrevista\n2. een gesprek\n"
+    assert [s[0] for s in dictd.parse_entry(body, wikdict=True)[0]] == [("mantenimiento", "manutención"),
+                                                                         ("entrevista",)]
+    # A lone number above a description does not hide the next sense of that number.
+    body = "bank /b/ <n>\n1. 貯金箱\ndevice used to store coins\n2. 銀行 2.\ninstitution\n 3.\nbranch office\n3. 岸\nedge\n"
+    assert [s[0] for s in dictd.parse_entry(body, wikdict=True)[0]] == [("貯金箱",), ("銀行",), ("岸",)]
+
+
 @pytest.mark.parametrize(
     ("line", "expected"),
     [
