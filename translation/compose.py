@@ -170,8 +170,7 @@ def _compound_part(part: str, lexicon: Lexicon) -> list[tuple[str, float]] | Non
     found = lexicon.lookup(part) or lexicon.lookup(part + "en")
     # No compound is built of articles or prepositions: "Boulder|matten" cut as
     # "boul|der|matten" read "der" as "the".
-    if found and (part in DROPPED.get(lexicon.source, ()) or all(
-            word in ENGLISH_FUNCTION_WORDS for word in found[0][0].lower().split())):
+    if found and (part in DROPPED.get(lexicon.source, ()) or _only_function_words(found)):
         return None
     return found
 
@@ -242,9 +241,12 @@ def drop_function_words(segments: list[Segment], source: str, target: str | None
 
 
 def _is_function_word(segment: Segment) -> bool:
-    if not segment.known or not segment.options or segment.kind != "word":
-        return False
-    best = segment.options[0][0].lower().split()
+    return segment.known and segment.kind == "word" and _only_function_words(segment.options)
+
+
+def _only_function_words(options: list[tuple[str, float]]) -> bool:
+    """Whether the best of ``options`` is English function words only ("until", "at")."""
+    best = options[0][0].lower().split() if options else []
     return bool(best) and all(word in ENGLISH_FUNCTION_WORDS for word in best)
 
 
