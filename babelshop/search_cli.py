@@ -29,9 +29,13 @@ def _table(response: SearchResponse, explain: bool) -> None:
     if explain:
         table.add_column("words / meaning")
         table.add_column("matched", overflow="fold")
+    captions = []
+    if explain and q.vector_readings:
+        captions.append("meaning read as: " + "; ".join(q.vector_readings))
     if q.degraded:
         # The lexical query was narrowed to fit the cluster's clause limit: say what was left out.
-        table.caption = f"narrowed to fit {q.clause_limit} clauses: " + "; ".join(q.degraded)
+        captions.append(f"narrowed to fit {q.clause_limit} clauses: " + "; ".join(q.degraded))
+    table.caption = "\n".join(captions) or None
     for rank, hit in enumerate(response.hits, 1):
         row = [str(rank), hit.id, hit.title, hit.lang or "", hit.title_localized or "", f"{hit.score:.4f}"]
         if explain and hit.explanation:

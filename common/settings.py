@@ -130,6 +130,9 @@ class Settings(BaseSettings):
     # Weigh a query's English alternatives by how many of the catalog's products use their
     # words (query_rewriter.catalog_terms): "layer" or "diaper" for "couches".
     catalog_prior: bool = True
+    # Build the query vector from the English readings whose words one product title has
+    # together, among twice as many (query_rewriter.catalog_phrases); with catalog_prior only.
+    catalog_phrases: bool = True
     # Share of the original text's vector in the query vector; the rest is its English alternatives'.
     query_vector_original_weight: float = Field(default=0.5, ge=0.0, le=1.0)
     query_log: bool = True

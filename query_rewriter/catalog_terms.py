@@ -64,10 +64,13 @@ def rerank(alternatives: list[tuple[str, float]], doc_freq: dict[str, int]) -> l
 
 @dataclass(frozen=True)
 class CatalogLookup:
-    """The counts of one index, as one search reads them: ``doc_freq(lang, words)``."""
+    """The counts of one index, as one search reads them: ``doc_freq(lang, words)``; and, where
+    the search can ask, ``cover(lang, readings)``: the share of each reading's words one product
+    title has (:mod:`query_rewriter.catalog_phrases`)."""
 
     index: str
     doc_freq: Callable[[str, list[str]], dict[str, int]]
+    cover: Callable[[str, list[str]], dict[str, float]] | None = None
 
 
 class CatalogTerms:

@@ -89,6 +89,9 @@ class RewrittenQuery(BaseModel):
     translations: dict[str, list[WeightedText]] = Field(default_factory=dict)
     synonyms: dict[str, list[ExpansionTerm]] = Field(default_factory=dict)
     embedding: list[float] = Field(default_factory=list, repr=False)
+    # The English readings pooled into the embedding beside the original text (none: the
+    # original's vector alone).
+    vector_readings: list[str] = Field(default_factory=list)
     mode: str = "hybrid"
     body: dict = Field(default_factory=dict, repr=False)
     pipeline: str | None = None

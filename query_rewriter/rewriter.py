@@ -23,6 +23,7 @@ from common.lazy_models import LazyModels
 from common.settings import PIVOT_LANGUAGE, Settings, get_settings
 from languages.registry import companion_covers, query_languages
 from query_rewriter.builder import request_body
+from query_rewriter.catalog_phrases import by_cover
 from query_rewriter.catalog_terms import CatalogLookup, content_words, rerank
 from query_rewriter.clause_budget import STOCK_CLAUSE_LIMIT, fit
 from query_rewriter.contracts import MODES, ExpansionTerm, Filters, LexicalShape, QueryError, RewrittenQuery, WeightedText
@@ -38,6 +39,9 @@ CACHE_SIZE = 4096
 WARM_UP_TEXT = "warming up: waterproof hiking boots"
 #: Weight of a runner-up language's translations against the detected language's.
 HEDGE_WEIGHT = 0.5
+#: English readings (after the catalog prior) among which the catalog's titles choose those the
+#: query vector pools, per reading it pools: the prior's top few mostly vary one word's sense.
+READINGS_PER_VECTOR_SLOT = 2
 
 
 def translation_trust(coverage: float, english: list[str]) -> float:
@@ -140,7 +144,10 @@ class Rewriter(LazyModels):
                            lang_method=guess.method, lang_hedges=list(detected.hedges), translations=translations,
                            synonyms=synonyms, mode=mode, translation_trust=round(trust, 3))
         if mode != "bm25":
-            q.embedding = self._embed(normalized, guess.lang, english[: self.encoder.max_alternatives], trust)
+            readings = english[: self.encoder.max_alternatives]
+            q.embedding = self._embed(normalized, guess.lang, readings, trust)
+            if guess.lang != PIVOT_LANGUAGE and trust > 0.0:
+                q.vector_readings = readings
         if mode != "vector":  # the vector mode sends no lexical query
             q.shape, q.clause_estimate, q.degraded = fit(q, languages, clause_limit, filters, self._terms,
                                                          start=self._lexical_shape)
@@ -169,7 +176,10 @@ class Rewriter(LazyModels):
         """The query in every catalog language but its own, and its English alternatives (as
         many as the encoder pools, chosen among four times as many by the catalog's use of
         their words where ``catalog`` is given: the dictionary's top alternatives of a
-        multi-word query mostly vary one word's sense); pairs without a dictionary or model are left out."""
+        multi-word query mostly vary one word's sense). Where the catalog can also say which
+        readings one of its titles has whole, the query vector's readings are those, among
+        twice as many as it pools; the lexical query keeps the prior's order. Pairs without a
+        dictionary or model are left out."""
         translations: dict[str, list[WeightedText]] = {}
         english: list[str] = []
         lexical = self.settings.translation_candidates
@@ -187,19 +197,29 @@ class Rewriter(LazyModels):
                 continue
             pairs = [(a.text, a.weight) for a in alts
                      if a.text.strip() and a.text.strip().lower() != normalized.lower()]
+            readings = pairs
             if weigh_by_catalog and len(pairs) > 1:
-                pairs = self._by_catalog(pairs, target, catalog)[:wanted]
+                readings = self._by_catalog(pairs, target, catalog)[: READINGS_PER_VECTOR_SLOT * wanted]
+                pairs = readings[:wanted]
             kept = [WeightedText(text=text, weight=round(w * weight, 4), rank=i) for i, (text, w) in enumerate(pairs)]
             if kept:
                 translations[target] = kept[:lexical]
             if target == PIVOT_LANGUAGE:
-                english = [a.text for a in kept]
+                english = self._by_cover(readings, target, catalog, wanted) if weigh_by_catalog \
+                    else [a.text for a in kept]
         return translations, english
 
     @staticmethod
     def _by_catalog(pairs: list[tuple[str, float]], lang: str, catalog: CatalogLookup) -> list[tuple[str, float]]:
         counts = catalog.doc_freq(lang, [w for text, _ in pairs for w in content_words(text)])
         return rerank(pairs, counts) if counts else pairs
+
+    @staticmethod
+    def _by_cover(readings: list[tuple[str, float]], lang: str, catalog: CatalogLookup, limit: int) -> list[str]:
+        """The readings the query vector is built from: those most of whose words one of the
+        catalog's titles has, or the prior's first where the catalog cannot say."""
+        cover = catalog.cover(lang, [text for text, _ in readings]) if catalog.cover and len(readings) > 1 else {}
+        return by_cover(readings, cover, limit) if cover else [text for text, _ in readings[:limit]]
 
     def _synonyms(self, text: str, lang: str, languages: tuple[str, ...],
                   translations: dict[str, list[WeightedText]]) -> dict[str, list[ExpansionTerm]]:

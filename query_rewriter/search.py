@@ -19,6 +19,7 @@ from common.errors import from_cluster, root_cause
 from common.opensearch_client import make_client
 from common.settings import Settings, get_settings
 from mappings.pipelines import pipeline_name
+from query_rewriter.catalog_phrases import CatalogPhrases
 from query_rewriter.catalog_terms import CatalogLookup, CatalogTerms
 from query_rewriter.clause_budget import read_clause_limit
 from query_rewriter.contracts import Filters, Hit, QueryError, RewrittenQuery, SearchResponse
@@ -87,6 +88,7 @@ class Searcher:
         self._clause_limit = clause_limit
         self._width_checked: set[str] = set()
         self._catalog_terms = CatalogTerms()
+        self._catalog_phrases = CatalogPhrases()
         self._lock = threading.Lock()
 
     @property
@@ -190,7 +192,8 @@ class Searcher:
 
     def _catalog(self, deadline: Deadline, alias: str) -> CatalogLookup:
         """The counts of ``alias``'s catalog, read within this search's deadline."""
-        return CatalogLookup(alias, functools.partial(self._doc_freq, deadline, alias))
+        cover = functools.partial(self._cover, deadline, alias) if self.settings.catalog_phrases else None
+        return CatalogLookup(alias, functools.partial(self._doc_freq, deadline, alias), cover=cover)
 
     def _read_clause_limit(self, deadline: Deadline) -> int:
         """The cluster's max_clause_count, read by the first search of this Searcher."""
@@ -221,6 +224,18 @@ class Searcher:
 
         try:
             return self._catalog_terms.doc_freq(alias, lang, words, request)
+        except TransportError:
+            return {}
+
+    def _cover(self, deadline: Deadline, alias: str, lang: str, readings: list[str]) -> dict[str, float]:
+        """How much of each reading one product title of ``alias`` has; nothing when the index
+        cannot say (the rewrite then keeps the prior's order)."""
+        def request(lines: list[dict]) -> dict:
+            return deadline.call(self.client.msearch, index=alias, body=lines,
+                                 doing=f"finding the readings the catalog's titles have in '{alias}'")
+
+        try:
+            return self._catalog_phrases.cover(alias, lang, readings, request)
         except TransportError:
             return {}
 

@@ -116,6 +116,8 @@ def test_an_unsure_language_guess_keeps_the_trust_its_words_earned() -> None:
     assert guessed.lang_method != "given" and guessed.lang_hedges
     assert guessed.translation_trust == given.translation_trust == 1.0
     assert guessed.embedding == pytest.approx(given.embedding)
+    assert given.vector_readings == ["coffee makers"]  # what the vector pooled, for the operator
+    assert rewriter.rewrite("coffee makers", "en", mode="vector").vector_readings == []
 
 
 def test_coverage_counts_the_words_a_dictionary_knows_even_when_spelled_the_same() -> None:
