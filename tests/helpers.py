@@ -36,3 +36,16 @@ def free_port() -> int:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
 
+
+def small_shop(client: OpenSearch, settings, alias: str, products: list[dict]):
+    """``products`` indexed into a fresh ``alias`` of the catalog languages through the real
+    indexing path, refreshed; the settings that search it (no query log)."""
+    from encoders import load_encoder
+    from indexer.service import IndexingService
+    from mappings.install import setup
+
+    setup(client, alias, settings.catalog_languages, load_encoder(settings).dimension)
+    local = settings.model_copy(update={"index": alias, "query_log": False})
+    assert IndexingService(local, client=client).index_products(products).indexed == len(products)
+    client.indices.refresh(index=alias)
+    return local

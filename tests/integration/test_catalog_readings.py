@@ -7,9 +7,8 @@ import pytest
 from opensearchpy import OpenSearch
 
 from common.settings import Settings
-from indexer.service import IndexingService
-from mappings.install import setup
 from query_rewriter.search import Searcher
+from tests.helpers import small_shop
 
 pytestmark = [pytest.mark.integration, pytest.mark.compat]
 
@@ -26,13 +25,7 @@ PRODUCTS = [
 
 @pytest.fixture
 def shop(client: OpenSearch, settings: Settings, index_name: str) -> Settings:
-    from encoders import load_encoder
-
-    setup(client, index_name, settings.catalog_languages, load_encoder(settings).dimension)
-    local = settings.model_copy(update={"index": index_name, "query_log": False})
-    assert IndexingService(local, client=client).index_products(PRODUCTS).indexed == len(PRODUCTS)
-    client.indices.refresh(index=index_name)
-    return local
+    return small_shop(client, settings, index_name, PRODUCTS)
 
 
 def test_the_readings_a_title_has_whole_build_the_vector(client: OpenSearch, shop: Settings) -> None:
