@@ -18,11 +18,8 @@ title has whole is not always the shopper's (the lexical query already scores th
 from __future__ import annotations
 
 import math
-import threading
-import time
 
-from cachetools import TTLCache
-
+from query_rewriter.batch_cache import BatchCache
 from query_rewriter.catalog_terms import content_words
 
 #: The field whose titles are asked; the pivot language's sub-field of it.
@@ -65,27 +62,13 @@ class CatalogPhrases:
 
     def __init__(self, field: str = TITLE_FIELD) -> None:
         self.field = field
-        self._cache: TTLCache[tuple[str, str, str], float] = TTLCache(maxsize=CACHE_READINGS, ttl=TTL_S,
-                                                                      timer=time.monotonic)
-        self._lock = threading.Lock()
+        self._shares = BatchCache(CACHE_READINGS, TTL_S)
 
     def cover(self, index: str, lang: str, readings: list[str], request) -> dict[str, float]:
         """Each reading's share in [0, 1]; a reading without content words is left out, and so
         is every reading not yet known when the index cannot answer."""
-        found: dict[str, float] = {}
-        with self._lock:
-            for reading in readings:
-                share = self._cache.get((index, lang, reading))
-                if share is not None:
-                    found[reading] = share
-        missing = [r for r in dict.fromkeys(readings) if r not in found and content_words(r)]
-        if missing:
-            fresh = self._read(lang, missing, request)
-            with self._lock:
-                for reading, share in fresh.items():
-                    self._cache[(index, lang, reading)] = share
-            found.update(fresh)
-        return found
+        askable = [r for r in readings if content_words(r)]
+        return self._shares.get_many((index, lang), askable, lambda missing: self._read(lang, missing, request))
 
     def _read(self, lang: str, readings: list[str], request) -> dict[str, float]:
         field = f"{self.field}.{lang}"

@@ -18,13 +18,10 @@ dictionary's order as it was.
 from __future__ import annotations
 
 import math
-import threading
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from cachetools import TTLCache
-
+from query_rewriter.batch_cache import BatchCache
 from translation.compose import ENGLISH_FUNCTION_WORDS
 
 #: Products using a word from which more count the same: the prior asks whether the shop sells
@@ -81,26 +78,12 @@ class CatalogTerms:
 
     def __init__(self, fields: tuple[str, ...] = ("title_i18n", "category_i18n")) -> None:
         self.fields = fields
-        self._cache: TTLCache[tuple[str, str, str], int] = TTLCache(maxsize=CACHE_WORDS, ttl=TTL_S, timer=time.monotonic)
-        self._lock = threading.Lock()
+        self._counts = BatchCache(CACHE_WORDS, TTL_S)
 
     def doc_freq(self, index: str, lang: str, words: list[str], request) -> dict[str, int]:
         """Per word, the most products any of the fields uses it in (0: none); a word the
         analyzer drops (a stop word) is left out."""
-        wanted = list(dict.fromkeys(words))
-        found: dict[str, int] = {}
-        with self._lock:
-            for word in wanted:
-                count = self._cache.get((index, lang, word))
-                if count is not None:
-                    found[word] = count
-        missing = [w for w in wanted if w not in found]
-        if missing:
-            fresh = self._read(lang, missing, request)
-            with self._lock:
-                for word, count in fresh.items():
-                    self._cache[(index, lang, word)] = count
-            found.update(fresh)
+        found = self._counts.get_many((index, lang), words, lambda missing: self._read(lang, missing, request))
         return {w: c for w, c in found.items() if c >= 0}
 
     def _read(self, lang: str, words: list[str], request) -> dict[str, int]:
