@@ -92,8 +92,11 @@ def max_match(run: str, known: Callable[[str], bool], max_len: int = 8) -> list[
     the one with fewer unknown single characters (backward on a tie, it errs less in Chinese).
     """
 
-    def cost(pieces: list[str]) -> tuple[int, int]:
-        return len(pieces), sum(1 for p in pieces if len(p) == 1 and not known(p))
+    def cost(pieces: list[str]) -> tuple[int, int, int]:
+        # A katakana word of one or two characters is mostly a fragment of a longer loanword the
+        # dictionary lacks ("トイ/レシート", toy + receipt, for "トイレ/シート", toilet sheet).
+        short_kana = sum(1 for p in pieces if len(p) <= 2 and is_katakana(p))
+        return len(pieces), sum(1 for p in pieces if len(p) == 1 and not known(p)), short_kana
 
     forward, backward = _forward(run, known, max_len), _backward(run, known, max_len)
     best = forward if cost(forward) < cost(backward) else backward
@@ -104,7 +107,32 @@ def max_match(run: str, known: Callable[[str], bool], max_len: int = 8) -> list[
             grouped[-1] += piece
         else:
             grouped.append(piece)
-    return grouped
+    return _absorb_kana_fragments(grouped, known)
+
+
+def _absorb_kana_fragments(pieces: list[str], known: Callable[[str], bool]) -> list[str]:
+    """Short katakana pieces next to an unknown katakana piece joined to it: the dictionary lacks
+    the loanword, and its syllables read one by one are noise ("デュ/プリ/ケ/ター" for
+    "duplicator" reads "pre K"). Longer known neighbours stay apart, so "テザー/ボール" keeps
+    "ball"; the loanword passes as the shopper wrote it."""
+    merged = list(pieces)
+    i = 0
+    while i < len(merged):
+        if known(merged[i]) or not is_katakana(merged[i]):
+            i += 1
+            continue
+        lo, hi = i, i
+        while lo > 0 and _kana_fragment(merged[lo - 1], known):
+            lo -= 1
+        while hi + 1 < len(merged) and _kana_fragment(merged[hi + 1], known):
+            hi += 1
+        merged[lo : hi + 1] = ["".join(merged[lo : hi + 1])]
+        i = lo + 1
+    return merged
+
+
+def _kana_fragment(piece: str, known: Callable[[str], bool]) -> bool:
+    return is_katakana(piece) and (len(piece) <= 2 or not known(piece))
 
 
 def split_compound(word: str, known: Callable[[str], bool], min_part: int = 3, max_parts: int = 3) -> list[str] | None:

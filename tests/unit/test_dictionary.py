@@ -170,6 +170,16 @@ def test_max_match_prefers_fewer_pieces_and_groups_unknown_characters() -> None:
     assert max_match("ナイキ跑鞋", known) == ["ナイキ", "跑鞋"]
 
 
+def test_max_match_keeps_an_unknown_loanword_whole() -> None:
+    # Two-character katakana entries are real words ("トイ" toy, "ター" tar) but mostly
+    # fragments of a longer loanword: they lose ties, and join an unknown neighbour.
+    known = {"トイ", "トイレ", "レシート", "シート", "プリ", "ケ", "ボール", "ゲーム", "用品"}.__contains__
+    assert max_match("トイレシート", known) == ["トイレ", "シート"]
+    assert max_match("デュプリケーター", known) == ["デュプリケーター"]
+    assert max_match("テザーボール用品", known) == ["テザー", "ボール", "用品"]
+    assert max_match("ジャックスゲーム", known) == ["ジャックス", "ゲーム"]
+
+
 def test_split_compound_finds_known_parts() -> None:
     known = {"damen", "lauf", "laufschuhe", "schuhe", "kaffee", "maschine"}.__contains__
     assert split_compound("damenlaufschuhe", known) == ["damen", "laufschuhe"]
