@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from languages.detect import LanguageGuess, detect_language, detector, lingua_codes, script_counts
 from languages.registry import CJK, LANGUAGES, PIVOT
 from translation.base import Translator
+from translation.compose import known_share
 from translation.lexicon import Lexicon
 
 #: Above this confidence a guess stands.
@@ -38,6 +39,11 @@ DEFAULT_PRIOR = 0.3
 CATALOG_PRIOR = 0.1
 #: A runner-up this close to the guess is hedged on (translated from as well).
 HEDGE_MARGIN = 0.25
+#: Lingua's first choices the dictionaries vote among when it is unsure.
+SHORTLIST = 6
+#: A word a dictionary reads only through its stem or parts counts this much in the vote: a
+#: stem or a compound matches in more languages than a headword does.
+INFLECTED_CREDIT = 0.5
 
 
 @dataclass(frozen=True)
@@ -73,7 +79,12 @@ def detect_query_language(text: str, catalog: Sequence[str], candidates: Sequenc
         best = ranked[0][0]
         hedges = tuple(c for c, v in ranked[1:3] if v >= ranked[0][1] - HEDGE_MARGIN)
         return QueryLanguage(LanguageGuess(best, round(min(ranked[0][1], 0.99), 3), "lingua"), hedges)
-    return _vote(text, guess, [c for c, _ in ranked[:6]] or list(catalog), lingua, translator, catalog)
+    # The dictionaries vote among lingua's own first choices and the catalog's languages: the
+    # catalog's lead is added after the shortlist is drawn, or on a single word, where lingua
+    # mostly guesses, the catalog's languages would crowd out the one it was written in.
+    raw = sorted(lingua, key=lambda code: -(lingua[code] - CATALOG_PRIOR * (code in catalog)))
+    shortlist = list(dict.fromkeys([*raw[:SHORTLIST], *(c for c in catalog if c in lingua)]))
+    return _vote(text, guess, shortlist or list(catalog), lingua, translator, catalog)
 
 
 def _vote(text: str, guess: LanguageGuess, shortlist: list[str], lingua: dict[str, float], translator,
@@ -91,7 +102,7 @@ def _vote(text: str, guess: LanguageGuess, shortlist: list[str], lingua: dict[st
         if lexicon is None:
             continue
         phrase = len(words) > 1 and lexicon.lookup(" ".join(words)) is not None
-        covered = sum(lexicon.lookup(w) is not None for w in words) / len(words)
+        covered = sum(_word_credit(lexicon, w) for w in words) / len(words)
         prior = DEFAULT_PRIOR if guess.method == "default" and lang == guess.lang else 0.0
         scores[lang] = PHRASE_BONUS * phrase + covered + LINGUA_WEIGHT * lingua.get(lang, 0.0) + prior
     if not scores:
@@ -106,17 +117,31 @@ def _vote(text: str, guess: LanguageGuess, shortlist: list[str], lingua: dict[st
     return QueryLanguage(LanguageGuess(best, round(confidence, 3), "dictionary"), hedges)  # type: ignore[arg-type]
 
 
+def _word_credit(lexicon: Lexicon, word: str) -> float:
+    """1 for a headword, ``INFLECTED_CREDIT`` for a word the dictionary reads only through its
+    stem or parts ("marteladores"), 0 for one it cannot read."""
+    if lexicon.lookup(word) is not None:
+        return 1.0
+    return INFLECTED_CREDIT * known_share(word, lexicon)
+
+
 def _han_reading(text: str, guess: LanguageGuess, translator) -> LanguageGuess:
-    """Han characters without kana are read as Chinese, unless only the Japanese dictionary
-    knows the whole text: "時計" (a clock) or "刀剣" (swords) are Japanese words that Chinese
-    would take apart character by character."""
+    """Han characters without kana are read as Chinese, unless the Japanese dictionary reads
+    more of them: "時計" (a clock) or "刀剣" (swords) are Japanese words that Chinese would
+    take apart character by character, and "金庫関連用品" is written with Japanese forms of
+    characters ("関") that a Chinese dictionary lacks. Where both read it alike, the script
+    decides."""
     if not isinstance(translator, Translator):
         return guess
     chinese, japanese = translator.lexicon_for("zh", PIVOT), translator.lexicon_for("ja", PIVOT)
     key = text.strip()
-    if chinese is None or japanese is None or japanese.lookup(key) is None or chinese.lookup(key) is not None:
+    if chinese is None or japanese is None:
         return guess
-    return LanguageGuess("ja", 0.9, "dictionary")
+    if japanese.lookup(key) is not None and chinese.lookup(key) is None:
+        return LanguageGuess("ja", 0.9, "dictionary")
+    if known_share(key, japanese) > known_share(key, chinese):
+        return LanguageGuess("ja", 0.8, "dictionary")
+    return guess
 
 
 def _lexicon(translator: Translator, lang: str, catalog: Sequence[str]) -> Lexicon | None:

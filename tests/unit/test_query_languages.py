@@ -20,6 +20,9 @@ from translation.lexicon import Lexicon, pack
 
 CATALOG = ("en", "zh", "de", "es", "fr", "ja")
 WIDE = (*CATALOG, "it", "pt", "nl", "pl", "tr", "sv", "da", "fi")
+#: Every language the registry can detect by letters, as a shop with all dictionaries has them.
+WIDEST = (*WIDE, "nb", "is", "cs", "sk", "sl", "hr", "bs", "hu", "ro", "lt", "ga", "cy", "ca", "af", "eo", "la",
+          "id", "sw")
 
 
 class _Lexicons(Translator):
@@ -30,8 +33,11 @@ class _Lexicons(Translator):
         "da": {"kaffemaskiner": "coffee makers"},
         "nb": {"kaffemaskiner": "coffee makers"},
         "de": {"kaffee": "coffee"},
-        "ja": {"時計": "clock", "冷蔵庫": "refrigerator", "跑鞋": "running shoes"},
-        "zh": {"跑鞋": "running shoes", "冰箱": "refrigerator"},
+        "ja": {"時計": "clock", "冷蔵庫": "refrigerator", "跑鞋": "running shoes", "箸": "chopsticks", "用品": "supplies"},
+        "zh": {"跑鞋": "running shoes", "冰箱": "refrigerator", "用品": "articles", "宠物": "pet"},
+        "pl": {"peruki": "wigs"},
+        "pt": {"martelo": "hammer"},
+        "es": {"martillo": "hammer"},
     }
 
     def lexicon_for(self, source: str, target: str) -> Lexicon | None:
@@ -62,11 +68,28 @@ def test_latin_queries_are_told_apart_among_every_language_with_a_dictionary(tex
     ("跑鞋", "zh"),  # both know it: Chinese, as the script says
     ("冰箱", "zh"),
     ("鞋子", "zh"),  # neither knows the whole text
+    ("箸用品", "ja"),  # Japanese reads every piece, Chinese not "箸"
+    ("宠物用品", "zh"),  # Chinese reads more of it
 ])
-def test_han_without_kana_is_japanese_only_where_only_japanese_knows_it(text: str, lang: str) -> None:
+def test_han_without_kana_is_japanese_only_where_japanese_reads_more_of_it(text: str, lang: str) -> None:
     found = detect_query_language(text, CATALOG, WIDE, _Lexicons())
     assert found.guess.lang == lang
     assert found.sure
+
+
+def test_a_single_word_lingua_cannot_place_is_placed_by_the_dictionary_that_knows_it() -> None:
+    # Lingua's few first choices for a lone word are mostly wrong; the catalog's own languages
+    # join the vote besides them, they do not push the right one out of it.
+    found = detect_query_language("Peruki", CATALOG, WIDEST, _Lexicons())
+    assert found.guess == LanguageGuess("pl", found.guess.confidence, "dictionary")
+    assert not found.sure
+
+
+def test_an_inflected_form_counts_for_its_dictionary_in_the_vote() -> None:
+    # "marteladores" is no headword, but the Portuguese dictionary reads it through its stem;
+    # lingua leans to Spanish, whose dictionary cannot read it.
+    found = detect_query_language("Marteladores", CATALOG, WIDEST, _Lexicons())
+    assert found.guess.lang == "pt"
 
 
 def test_the_catalog_alone_would_mistake_a_swedish_query() -> None:
