@@ -75,7 +75,7 @@ def detect_query_language(text: str, catalog: Sequence[str], candidates: Sequenc
         if code in lingua:
             lingua[code] += CATALOG_PRIOR
     ranked = sorted(lingua.items(), key=lambda item: -item[1])
-    if ranked and ranked[0][1] >= SURE:
+    if ranked and ranked[0][1] >= SURE and _reads_any(text, ranked[0][0], translator, catalog):
         best = ranked[0][0]
         hedges = tuple(c for c, v in ranked[1:3] if v >= ranked[0][1] - HEDGE_MARGIN)
         return QueryLanguage(LanguageGuess(best, round(min(ranked[0][1], 0.99), 3), "lingua"), hedges)
@@ -90,7 +90,7 @@ def detect_query_language(text: str, catalog: Sequence[str], candidates: Sequenc
 def _vote(text: str, guess: LanguageGuess, shortlist: list[str], lingua: dict[str, float], translator,
           catalog: Sequence[str]) -> QueryLanguage:
     """The dictionaries' vote among the shortlisted languages (and the catalog guess)."""
-    words = [w for w in text.lower().replace("'", " ").split() if any(c.isalpha() for c in w)]
+    words = _words(text)
     candidates = list(dict.fromkeys([guess.lang, *shortlist]))
     if not words or not isinstance(translator, Translator) or len(candidates) < 2:
         return QueryLanguage(guess, tuple(c for c in shortlist[:2] if c != guess.lang))
@@ -115,6 +115,17 @@ def _vote(text: str, guess: LanguageGuess, shortlist: list[str], lingua: dict[st
         return QueryLanguage(guess, hedges)
     confidence = min(0.9, 0.3 + 0.3 * scores[best] / top + 0.3 * lingua.get(best, 0.0))
     return QueryLanguage(LanguageGuess(best, round(confidence, 3), "dictionary"), hedges)  # type: ignore[arg-type]
+
+
+def _words(text: str) -> list[str]:
+    return [w for w in text.lower().replace("'", " ").split() if any(c.isalpha() for c in w)]
+
+
+def _reads_any(text: str, lang: str, translator, catalog: Sequence[str]) -> bool:
+    """Whether ``lang``'s dictionary reads a word of ``text``: a sure guess whose dictionary reads
+    nothing ("Veevoer" taken for Afrikaans) goes to the dictionaries' vote."""
+    lexicon = _lexicon(translator, lang, catalog) if isinstance(translator, Translator) else None
+    return lexicon is None or any(_word_credit(lexicon, w) > 0 for w in _words(text))
 
 
 def _word_credit(lexicon: Lexicon, word: str) -> float:

@@ -29,13 +29,14 @@ class _Lexicons(Translator):
     """A translator whose dictionaries know a few words per language (and that translates nothing)."""
 
     words: ClassVar[dict[str, dict[str, str]]] = {
-        "nl": {"luier": "diaper", "luiers": "diapers"},
+        "nl": {"luier": "diaper", "luiers": "diapers", "veevoer": "fodder"},
+        "af": {"hond": "dog"},
         "da": {"kaffemaskiner": "coffee makers"},
         "nb": {"kaffemaskiner": "coffee makers"},
-        "de": {"kaffee": "coffee"},
+        "de": {"kaffee": "coffee", "laufschuhe": "running shoes"},
         "ja": {"時計": "clock", "冷蔵庫": "refrigerator", "跑鞋": "running shoes", "箸": "chopsticks", "用品": "supplies"},
         "zh": {"跑鞋": "running shoes", "冰箱": "refrigerator", "用品": "articles", "宠物": "pet"},
-        "pl": {"peruki": "wigs"},
+        "pl": {"peruki": "wigs", "napoje": "beverages", "gazowane": "carbonated"},
         "pt": {"martelo": "hammer"},
         "es": {"martillo": "hammer"},
     }
@@ -83,6 +84,12 @@ def test_a_single_word_lingua_cannot_place_is_placed_by_the_dictionary_that_know
     found = detect_query_language("Peruki", CATALOG, WIDEST, _Lexicons())
     assert found.guess == LanguageGuess("pl", found.guess.confidence, "dictionary")
     assert not found.sure
+
+
+def test_a_sure_guess_whose_dictionary_reads_nothing_goes_to_the_vote() -> None:
+    # Lingua is sure "Veevoer" is Afrikaans; only the Dutch dictionary can read it.
+    found = detect_query_language("Veevoer", CATALOG, WIDEST, _Lexicons())
+    assert found.guess == LanguageGuess("nl", found.guess.confidence, "dictionary")
 
 
 def test_an_inflected_form_counts_for_its_dictionary_in_the_vote() -> None:
