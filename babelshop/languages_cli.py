@@ -20,7 +20,9 @@ def analyzer_label(lang: registry.Language) -> str:
     """How OpenSearch indexes the language: its stemmer, CJK bigrams, or folded words only."""
     if lang.analyzer is None:
         return "folded"
-    return "cjk bigrams" if lang.analyzer.stemmer == "cjk_bigram" else lang.analyzer.stemmer
+    if lang.analyzer.stemmer == "cjk_bigram":
+        return "cjk bigrams"
+    return "+".join(filter(None, (lang.analyzer.stemmer, lang.analyzer.plurals)))
 
 
 def describe(lang: registry.Language, catalog: tuple[str, ...], dirs: tuple[Path, ...]) -> dict:

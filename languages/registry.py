@@ -54,6 +54,7 @@ class Analyzer:
     stemmer: str
     elision: tuple[str, ...] = ()  # articles that fuse with the next word: l'eau, dell'acqua
     normalization: str | None = None  # a language's own normalizer (german_normalization)
+    plurals: str | None = None  # a stemmer after the first, for the plurals it keeps whole
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,8 +167,9 @@ _GA_ELISION = ("d", "m", "b")
 
 def _lang(code: str, name: str, iso3: str, script: str = "latin", *, into: bool = False, out: bool = False,
           stop: str | None = None, stem: str | None = None, elision: tuple[str, ...] = (),
-          normalization: str | None = None, companion: bool = False, detect: bool = True) -> Language:
-    analyzer = Analyzer(stop, stem, elision, normalization) if stop and stem else None
+          normalization: str | None = None, plurals: str | None = None, companion: bool = False,
+          detect: bool = True) -> Language:
+    analyzer = Analyzer(stop, stem, elision, normalization, plurals) if stop and stem else None
     return Language(code, name, iso3, script, detect, _freedict(iso3, "eng") if into else (),
                     _freedict("eng", iso3) if out else (), analyzer, companion)
 
@@ -175,7 +177,10 @@ def _lang(code: str, name: str, iso3: str, script: str = "latin", *, into: bool 
 #: Every language babelshop knows: lingua's 75, with dictionaries, analyzers and the companion
 #: encoder's coverage. FreeDict names Romanian "rom" and Norwegian (Bokmål) "nor".
 LANGUAGES: dict[str, Language] = {lang.code: lang for lang in (
-    _lang("en", "English", "eng", stop="_english_", stem="light_english", companion=True),
+    # KStem keeps whole the plurals its word list holds ("bags", "parts", "supplies", "boots"),
+    # so "bag" would not find "Bags": the minimal stemmer after it folds those plurals.
+    _lang("en", "English", "eng", stop="_english_", stem="light_english", plurals="minimal_english",
+          companion=True),
     Language("zh", "Chinese", "zho", "han", True, (CEDICT,), (CEDICT,), Analyzer("cjk", "cjk_bigram"), True),
     Language("ja", "Japanese", "jpn", "kana", True, _freedict("jpn", "eng"), _freedict("eng", "jpn"),
              Analyzer("cjk", "cjk_bigram"), True),

@@ -79,8 +79,12 @@ def language_chain(lang: str) -> tuple[str, list[str], list[str], dict[str, dict
         filters[f"bs_{lang}_elision"] = _elision_filter(lang)
         pre = [f"bs_{lang}_elision", "lowercase"]
     norm = [analyzer.normalization] if analyzer.normalization else []
+    stems = [f"bs_{lang}_stem"]
+    if analyzer.plurals:
+        filters[f"bs_{lang}_plurals"] = {"type": "stemmer", "language": analyzer.plurals}
+        stems.append(f"bs_{lang}_plurals")
     tokenizer = _SCRIPT_TOKENIZERS.get(entry.script, "standard")
-    return tokenizer, pre, [*norm, f"bs_{lang}_stop", f"bs_{lang}_stem"], filters
+    return tokenizer, pre, [*norm, f"bs_{lang}_stop", *stems], filters
 
 
 def analysis_settings(languages: tuple[str, ...], synonym_dir: Path = SYNONYM_DIR) -> dict:

@@ -13,6 +13,7 @@ import pytest
 from opensearchpy import OpenSearch
 
 from engine.paths import default_root
+from mappings.analysis import analysis_settings
 from tests.helpers import free_port
 
 pytestmark = pytest.mark.integration
@@ -125,6 +126,27 @@ def test_synonym_graph_search_analyzer(client: OpenSearch, scratch: str) -> None
     })
     client.index(index=scratch, id="1", body={"title": "Trail running shoes"}, refresh=True)
     hits = client.search(index=scratch, body={"query": {"match": {"title": "sneakers"}}})["hits"]["hits"]
+    assert [h["_id"] for h in hits] == ["1"]
+
+
+@pytest.mark.compat
+def test_english_analyzer_folds_the_plurals_kstem_keeps(client: OpenSearch, scratch: str, tmp_path) -> None:
+    # KStem alone leaves "bags", "parts", "supplies" as they are, so a shopper's "bag" missed
+    # a product titled "Leather Bags"; the analyzer babelshop installs folds them.
+    analysis = analysis_settings(("en",), tmp_path)
+    client.indices.create(index=scratch, body={
+        "settings": {"number_of_replicas": 0, "analysis": analysis},
+        "mappings": {"properties": {"title": {"type": "text", "analyzer": "bs_en", "search_analyzer": "bs_en_search"}}},
+    })
+
+    def tokens(text: str) -> list[str]:
+        found = client.indices.analyze(index=scratch, body={"analyzer": "bs_en", "text": text})
+        return [t["token"] for t in found["tokens"]]
+
+    assert tokens("bags parts supplies boots accessories") == tokens("bag part supply boot accessory")
+    assert tokens("glass business") == ["glass", "business"]  # no plural to fold
+    client.index(index=scratch, id="1", body={"title": "Leather Bags"}, refresh=True)
+    hits = client.search(index=scratch, body={"query": {"match": {"title": "bag"}}})["hits"]["hits"]
     assert [h["_id"] for h in hits] == ["1"]
 
 
