@@ -54,7 +54,7 @@ DROPPED: dict[str, frozenset[str]] = {
 }
 #: Bump when the rules here change what a text translates to (lexicons stay valid): as part of
 #: the translator's id it makes the catalog's stored translations be redone on the next reindex.
-RULES_VERSION = 14
+RULES_VERSION = 15
 #: English words that carry no product meaning. A source word whose best translation is only
 #: these is a preposition or conjunction ("do" -> "until", "voor" -> "at", "per" -> "by"):
 #: translated word by word it adds a wrong sense, so it is left out like an article.

@@ -102,3 +102,12 @@ def test_a_new_translator_is_shared_with_nothing(tmp_path: Path) -> None:
     shared = load_translator(settings)
     assert load_translator(settings) is shared
     assert new_translator(settings) is not shared and new_translator(settings) is not new_translator(settings)
+
+
+def test_a_norwegian_compound_is_read_as_its_parts(tmp_path: Path) -> None:
+    # Only an English-Norwegian dictionary, read backwards, as Debian ships for Bokmål.
+    folder = tmp_path / "dictd"
+    write_dictd(folder, "eng-nor", [("bicycle", "bicycle <n>\nsykkel\n"), ("helmet", "helmet <n>\nhjelm\n")])
+    translator = DictionaryTranslator(Settings(cache_dir=tmp_path / "cache"), dict_dirs=(folder,))
+    assert english(translator, "sykkel", "nb") == ["bicycle"]
+    assert english(translator, "sykkelhjelm", "nb")[0] == "bicycle helmet"
