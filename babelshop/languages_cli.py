@@ -27,7 +27,7 @@ def analyzer_label(lang: registry.Language) -> str:
 
 def describe(lang: registry.Language, catalog: tuple[str, ...], dirs: tuple[Path, ...]) -> dict:
     """One language's row, as ``--json`` prints it."""
-    installed = set(lang.installed_sources(dirs))
+    installed = {*lang.installed_sources(dirs), *lang.installed_bridges(dirs)}
 
     def sources(names: tuple[str, ...]) -> list[dict]:
         return [{"source": name, "installed": name in installed} for name in names]
@@ -35,6 +35,7 @@ def describe(lang: registry.Language, catalog: tuple[str, ...], dirs: tuple[Path
     return {
         "code": lang.code, "name": lang.name, "iso3": lang.iso3, "script": lang.script, "detect": lang.detect,
         "into_en": sources(lang.into_en), "out_of_en": sources(lang.out_of_en),
+        "bridges": sources(lang.via),
         "dictionary": lang.has_dictionary(dirs), "lemmas": registry.lemma_code(lang.code) is not None,
         "analyzer": analyzer_label(lang), "companion": lang.companion,
         "catalog": lang.code in catalog,
@@ -53,7 +54,8 @@ def rows(catalog: Iterable[str], *, show_all: bool = False,
 
 def missing_packages(described: list[dict]) -> list[str]:
     """The Debian packages the shown languages name but this machine lacks (CC-CEDICT is a pip one)."""
-    wanted = (s["source"] for row in described for s in (*row["into_en"], *row["out_of_en"]) if not s["installed"])
+    wanted = (s["source"] for row in described for s in (*row["into_en"], *row["out_of_en"], *row["bridges"])
+              if not s["installed"])
     return list(dict.fromkeys(p for s in wanted for p in registry.packages_of(s)))
 
 
@@ -63,17 +65,24 @@ def _cell(row: dict, key: str) -> str:
     return "\n".join(f"{s['source']} {YES if s['installed'] else 'missing'}" for s in row[key]) or NO
 
 
+def _helpers(row: dict) -> str:
+    """The bridge dictionaries as their FreeDict pairs ("swe-deu")."""
+    pairs = [s["source"].removeprefix("dict-freedict-") + ("" if s["installed"] else " missing") for s in row["bridges"]]
+    return "\n".join(pairs) or NO
+
+
 def _table(described: list[dict], catalog: tuple[str, ...], show_all: bool):
     from rich.table import Table
 
     shown = "every language" if show_all else "languages with resources and the catalog's (--all: every one)"
     table = Table(title=f"babelshop languages: {shown}; catalog {', '.join(catalog)}")
-    for col in ("code", "name", "script", "detect", "into English", "out of English", "lemmas", "analyzer", "USE",
-                "catalog"):
+    for col in ("code", "name", "script", "detect", "into English", "out of English", "bridges", "lemmas",
+                "analyzer", "USE", "catalog"):
         table.add_column(col, overflow="fold", no_wrap=col in ("code", "into English", "out of English"))
     for row in described:
         table.add_row(row["code"], row["name"], row["script"], YES if row["detect"] else NO, _cell(row, "into_en"),
-                      _cell(row, "out_of_en"), YES if row["lemmas"] else NO, row["analyzer"], YES if row["companion"] else NO,
+                      _cell(row, "out_of_en"), _helpers(row), YES if row["lemmas"] else NO, row["analyzer"],
+                      YES if row["companion"] else NO,
                       YES if row["catalog"] else NO, style="bold" if row["catalog"] else None)
     missing = missing_packages(described)
     unknown = [code for code in catalog if code not in registry.LANGUAGES]

@@ -20,6 +20,7 @@ from common.settings import get_settings
 from evaluation.metrics import METRICS
 from evaluation.runner import EvalInputError
 from evaluation.taxonomy import DEFAULT_ALIAS, E5_VECTOR, LOCALES, UNTRANSLATED, default_data_dir
+from languages.unseen import DICTIONARY_LEVELS
 from query_rewriter.contracts import MODES
 
 
@@ -167,8 +168,9 @@ def eval_diff(run_a: Path, run_b: Path, metric: str, top: int, mode_a: str | Non
 @click.option("--unseen", default="", metavar="LANGS",
               help="Measure these languages (comma-separated, outside the catalog's) as if babelshop had not been "
                    "built for them: only their FreeDict dictionaries, no bridges, no companion encoder.")
-@click.option("--unseen-dictionaries", type=click.Choice(["freedict", "none"]), default="freedict",
-              show_default=True, help="What an --unseen language keeps of its dictionaries.")
+@click.option("--unseen-dictionaries", type=click.Choice(DICTIONARY_LEVELS), default="freedict",
+              show_default=True, help="What an --unseen language keeps of its dictionaries: those to and from "
+                   "English, those and its FreeDict bridges (German, French, Spanish), or none.")
 @click.option("--unseen-companion", is_flag=True,
               help="An --unseen language keeps the companion encoder's reading (a language it was trained on).")
 @click.option("--index", "alias", default=DEFAULT_ALIAS, show_default=True, help="Alias of the taxonomy index.")

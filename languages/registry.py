@@ -79,6 +79,10 @@ class Language:
         """The sources present on this machine."""
         return tuple(s for s in self.sources if _installed(s, dirs))
 
+    def installed_bridges(self, dirs: tuple[Path, ...] = DICTD_DIRS) -> tuple[str, ...]:
+        """The bridge dictionaries (``via``) present on this machine."""
+        return tuple(s for s in self.via if _installed(s, dirs))
+
     def has_dictionary(self, dirs: tuple[Path, ...] = DICTD_DIRS) -> bool:
         return self.code == PIVOT or bool(self.installed_sources(dirs))
 
@@ -376,7 +380,11 @@ def _with_bridges(lang: Language, *pairs: str) -> Language:
     return replace(lang, via=tuple(f"dict-freedict-{pair}" for pair in pairs))
 
 
-#: Bridge dictionaries: only the languages whose English dictionary is small need them.
+#: Bridge dictionaries: only the languages whose English dictionaries are small need them. A
+#: language outside the dev data with small ones gets every FreeDict dictionary Debian ships
+#: between it and a bridge language, as the dev languages do. Where they are big (Japanese,
+#: Finnish, Greek) a bridge adds more wrong senses than missing words: Polish, measured with and
+#: without its bridges, is a little better without (docs/relevance.md, round 19).
 _BRIDGED = {
     "fr": ("fra-deu", "deu-fra"),
     "es": ("spa-deu", "deu-spa"),
@@ -386,6 +394,11 @@ _BRIDGED = {
     "pl": ("pol-deu", "deu-pol", "pol-fra", "fra-pol", "pol-spa"),
     "tr": ("tur-deu", "deu-tur", "fra-tur"),
     "ru": ("deu-rus", "fra-rus"),
+    "sv": ("swe-deu", "deu-swe", "swe-fra", "fra-swe", "swe-spa"),
+    "bg": ("deu-bul", "fra-bul"),
+    "id": ("deu-ind",),
+    "lt": ("fra-lit",),
+    "la": ("lat-deu",),
 }
 LANGUAGES.update({code: _with_bridges(LANGUAGES[code], *pairs) for code, pairs in _BRIDGED.items()})
 for _code, _hops in _APERTIUM_ROUTES:

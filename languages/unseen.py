@@ -9,7 +9,9 @@ training, sometimes no dictionary at all. To measure that general case on querie
         translator = new_translator(settings)  # sees Italian and Dutch as a Swedish query is seen
 
 ``dictionaries`` is ``"freedict"`` (the FreeDict dictionaries to and from English, as the
-Makefile installs for every registry language, without bridges or other sources) or
+Makefile installs for every registry language, without bridges or other sources),
+``"bridges"`` (those and the language's FreeDict dictionaries with German, French or Spanish:
+what a language outside the dev data gets where Debian ships them, as Swedish does) or
 ``"none"``; ``companion`` keeps the companion encoder's reading of the original (as for a
 language it was trained on but no dictionary covers, like Korean).
 
@@ -26,8 +28,8 @@ from typing import Literal
 
 from languages import registry
 
-Dictionaries = Literal["freedict", "none"]
-DICTIONARY_LEVELS: tuple[Dictionaries, ...] = ("freedict", "none")
+Dictionaries = Literal["freedict", "bridges", "none"]
+DICTIONARY_LEVELS: tuple[Dictionaries, ...] = ("freedict", "bridges", "none")
 
 
 class UnseenError(ValueError):
@@ -57,7 +59,9 @@ def unseen_entry(lang: registry.Language, dictionaries: Dictionaries, companion:
             return ()
         return tuple(s for s in sources if s.startswith("dict-freedict-"))
 
-    return replace(lang, into_en=freedict(lang.into_en), out_of_en=freedict(lang.out_of_en), via=(),
+    bridged = dictionaries == "bridges"
+    return replace(lang, into_en=freedict(lang.into_en), out_of_en=freedict(lang.out_of_en),
+                   via=freedict(lang.via) if bridged else (),
                    companion=companion and lang.companion)
 
 

@@ -50,6 +50,8 @@ def test_json_all_lists_every_language() -> None:
     assert next(row for row in data["languages"] if row["code"] == "zh")["analyzer"] == "cjk bigrams"
     assert next(row for row in data["languages"] if row["code"] == "de")["analyzer"] == "light_german"
     assert set(data["installed_dictionaries"]) == set(registry.installed_dictionaries())
+    swedish = next(row for row in data["languages"] if row["code"] == "sv")
+    assert {"source": "dict-freedict-swe-deu", "installed": True} in swedish["bridges"]
 
 
 def test_default_shows_languages_with_resources_and_the_catalog(catalog: None) -> None:
@@ -78,6 +80,7 @@ def test_missing_dictionaries_name_the_install_line(tmp_path: Path) -> None:
     text = console.file.getvalue()
     assert "apt-get install dict-freedict-jpn-eng" in text
     assert "dict-freedict-pol-eng missing" in text
+    assert "dict-freedict-swe-deu" in missing and "swe-deu missing" in text  # a bridge is a package too
 
 
 def test_registered_on_the_main_command() -> None:

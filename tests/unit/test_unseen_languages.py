@@ -27,15 +27,16 @@ def test_the_registry_lists_english_and_bridge_dictionaries() -> None:
     assert registry.lists_freedict("nl", "en") and registry.lists_freedict("en", "nl")
     assert registry.lists_freedict("nl", "de")  # a bridge of Dutch's
     assert registry.lists_freedict("de", "nl")
-    assert not registry.lists_freedict("sv", "de")  # installed or not, no language uses it
+    assert registry.lists_freedict("sv", "de")  # a bridge of Swedish's, a language outside the dev data
+    assert not registry.lists_freedict("sv", "tr")  # installed or not, no language uses it
     assert not registry.lists_freedict("xx", "en")
 
 
 def test_the_translator_reads_no_dictionary_the_registry_does_not_list(tmp_path: Path) -> None:
     folder = tmp_path / "dictd"
-    write_dictd(folder, "swe-deu", [("sko", "sko <n>\nSchuh\n")])
+    write_dictd(folder, "swe-tur", [("sko", "sko <n>\nayakkabı\n")])
     translator = DictionaryTranslator(Settings(cache_dir=tmp_path / "cache"), dict_dirs=(folder,))
-    assert not translator.supports("sv", "de")
+    assert not translator.supports("sv", "tr")
     write_dictd(folder, "swe-eng", [("sko", "sko <n>\nshoe\n")])
     again = DictionaryTranslator(Settings(cache_dir=tmp_path / "cache"), dict_dirs=(folder,))
     assert english(again, "sko", "sv") == ["shoe"]
@@ -48,10 +49,13 @@ def test_an_unseen_language_keeps_only_its_freedict_dictionaries() -> None:
     assert unseen.into_en == ("dict-freedict-ita-eng",) and unseen.out_of_en == ("dict-freedict-eng-ita",)
     assert unseen.via == () and not unseen.companion
     assert unseen.analyzer == italian.analyzer  # only resources are withheld
+    bridged = unseen_entry(italian, "bridges", companion=False)
+    assert bridged.sources == unseen.sources and bridged.via == italian.via
+    assert all(s.startswith("dict-freedict-") for s in bridged.via)
     assert unseen_entry(italian, "none", companion=True).sources == ()
     assert unseen_entry(italian, "none", companion=True).companion
     assert not unseen_entry(registry.LANGUAGES["sv"], "none", companion=True).companion  # USE never read Swedish
-    with pytest.raises(UnseenError, match="freedict, none"):
+    with pytest.raises(UnseenError, match="freedict, bridges, none"):
         unseen_entry(italian, "some", companion=False)  # type: ignore[arg-type]
 
 
