@@ -35,7 +35,7 @@ def describe(lang: registry.Language, catalog: tuple[str, ...], dirs: tuple[Path
     return {
         "code": lang.code, "name": lang.name, "iso3": lang.iso3, "script": lang.script, "detect": lang.detect,
         "into_en": sources(lang.into_en), "out_of_en": sources(lang.out_of_en),
-        "bridges": sources(lang.via),
+        "bridges": sources(lang.via), "kin": list(lang.kin),
         "dictionary": lang.has_dictionary(dirs), "lemmas": registry.lemma_code(lang.code) is not None,
         "analyzer": analyzer_label(lang), "companion": lang.companion,
         "catalog": lang.code in catalog,
@@ -66,9 +66,9 @@ def _cell(row: dict, key: str) -> str:
 
 
 def _helpers(row: dict) -> str:
-    """The bridge dictionaries as their FreeDict pairs ("swe-deu")."""
+    """The bridge dictionaries as their FreeDict pairs ("swe-deu"), then the kin ("kin nb")."""
     pairs = [s["source"].removeprefix("dict-freedict-") + ("" if s["installed"] else " missing") for s in row["bridges"]]
-    return "\n".join(pairs) or NO
+    return "\n".join([*pairs, *(f"kin {k}" for k in row["kin"])]) or NO
 
 
 def _table(described: list[dict], catalog: tuple[str, ...], show_all: bool):
@@ -76,7 +76,7 @@ def _table(described: list[dict], catalog: tuple[str, ...], show_all: bool):
 
     shown = "every language" if show_all else "languages with resources and the catalog's (--all: every one)"
     table = Table(title=f"babelshop languages: {shown}; catalog {', '.join(catalog)}")
-    for col in ("code", "name", "script", "detect", "into English", "out of English", "bridges", "lemmas",
+    for col in ("code", "name", "script", "detect", "into English", "out of English", "bridges, kin", "lemmas",
                 "analyzer", "USE", "catalog"):
         table.add_column(col, overflow="fold", no_wrap=col in ("code", "into English", "out of English"))
     for row in described:

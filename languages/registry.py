@@ -10,6 +10,8 @@ One table, :data:`LANGUAGES`, says per language (ISO 639-1 code):
   translator inverts the other;
 * ``via``: dictionaries between it and a bridge language (German, French, Spanish), whose
   English lexicons fill the gaps of a small English dictionary;
+* ``kin``: a language written so nearly alike ("støvsuger" in Danish and Norwegian) that its
+  English lexicon reads the words this one's small dictionaries lack;
 * ``analyzer``: OpenSearch's built-in stop-word list and stemmer for it, or the CJK bigram
   chain; languages without one are indexed folded (lowercase, accents removed);
 * ``companion``: whether the companion encoder (multilingual USE) was trained on it;
@@ -69,6 +71,7 @@ class Language:
     analyzer: Analyzer | None = None
     companion: bool = False
     via: tuple[str, ...] = ()
+    kin: tuple[str, ...] = ()
 
     @property
     def sources(self) -> tuple[str, ...]:
@@ -401,6 +404,10 @@ _BRIDGED = {
     "la": ("lat-deu",),
 }
 LANGUAGES.update({code: _with_bridges(LANGUAGES[code], *pairs) for code, pairs in _BRIDGED.items()})
+#: Kin whose English lexicon fills a small dictionary's gaps, one way only: the kin's own lexicon
+#: is read as it stands, so none of these has kin of its own.
+_KIN = {"da": ("nb",), "af": ("nl",), "sk": ("cs",)}
+LANGUAGES.update({code: replace(LANGUAGES[code], kin=kin) for code, kin in _KIN.items()})
 for _code, _hops in _APERTIUM_ROUTES:
     LANGUAGES[_code] = replace(LANGUAGES[_code], into_en=(*LANGUAGES[_code].into_en, ApertiumRoute(_hops).name))
 del _code, _hops

@@ -10,8 +10,9 @@ training, sometimes no dictionary at all. To measure that general case on querie
 
 ``dictionaries`` is ``"freedict"`` (the FreeDict dictionaries to and from English, as the
 Makefile installs for every registry language, without bridges or other sources),
-``"bridges"`` (those and the language's FreeDict dictionaries with German, French or Spanish:
-what a language outside the dev data gets where Debian ships them, as Swedish does) or
+``"bridges"`` (those, the language's FreeDict dictionaries with German, French or Spanish and
+its kin's lexicon: what a language outside the dev data gets where they exist, as Swedish and
+Danish do) or
 ``"none"``; ``companion`` keeps the companion encoder's reading of the original (as for a
 language it was trained on but no dictionary covers, like Korean).
 
@@ -61,7 +62,7 @@ def unseen_entry(lang: registry.Language, dictionaries: Dictionaries, companion:
 
     bridged = dictionaries == "bridges"
     return replace(lang, into_en=freedict(lang.into_en), out_of_en=freedict(lang.out_of_en),
-                   via=freedict(lang.via) if bridged else (),
+                   via=freedict(lang.via) if bridged else (), kin=lang.kin if bridged else (),
                    companion=companion and lang.companion)
 
 

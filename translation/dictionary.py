@@ -199,12 +199,15 @@ class DictionaryTranslator(Translator):
         for bridge in self._bridges(source, target):
             hops = ((other, bridge), (bridge, PIVOT))
             stamp += f"|bridge {bridge}:" + "|".join((self._readers(*hop) or ([], [], ""))[2] for hop in hops)
+        for kin in self._kin(source, target):
+            stamp += f"|kin {kin}:{self._stamp(kin, PIVOT)}"
         return stamp
 
     def _load_pair(self, source: str, target: str) -> None:
         stamp = self._stamp(source, target)  # refuses a pair without a dictionary
         readers = self._readers(source, target)
         bridges = self._bridges(source, target)
+        kin = self._kin(source, target)
         path = cache_file(self.cache_dir, source, target, stamp)
         started = time.perf_counter()
         cached = load_cached(path)
@@ -225,6 +228,12 @@ class DictionaryTranslator(Translator):
                     for text, weight in found.items():
                         slot[text] = max(slot.get(text, 0.0), weight)
             lexicon = build_lexicon(src, tgt, fwd, back, bridged or None)
+            if tgt == PIVOT and kin:
+                # Only the words its own dictionaries lack: a kin's reading never outvotes them.
+                lacking = {key: dict(found) for k in kin for key, found in self.lexicon(k, PIVOT).items()
+                           if key not in lexicon and key not in bridged}
+                if lacking:
+                    lexicon = build_lexicon(src, tgt, fwd, back, {**bridged, **lacking})
             self._lexicons[(src, tgt)] = lexicon
             try:
                 save_cached(cache_file(self.cache_dir, src, tgt, stamp), lexicon)
@@ -243,6 +252,14 @@ class DictionaryTranslator(Translator):
         other = target if source == PIVOT else source
         usable = (BRIDGE,) if other in BRIDGES else BRIDGES
         return [b for b in usable if b != other and self._readers(other, b) and self._readers(b, PIVOT)]
+
+    def _kin(self, source: str, target: str) -> list[str]:
+        """The registry's kin of the language an English pair is with, where their English
+        dictionaries are installed (:attr:`languages.registry.Language.kin`)."""
+        if PIVOT not in (source, target):
+            return []
+        entry = registry.language(target if source == PIVOT else source)
+        return [k for k in (entry.kin if entry else ()) if self._readers(k, PIVOT)]
 
     def preload(self, languages: Iterable[str] | None = None, *, build: bool = True) -> tuple[str, ...]:
         """Load every lexicon between English and ``languages`` (default: the catalog's) now, and

@@ -131,3 +131,12 @@ def test_helpers_read_the_table() -> None:
     assert not registry.companion_covers("xx")
     assert set(registry.CJK) <= set(registry.LANGUAGES)
     assert registry.language("xx") is None
+
+
+def test_kin_is_one_way_and_has_a_dictionary_of_its_own() -> None:
+    assert registry.LANGUAGES["da"].kin == ("nb",)
+    for lang in registry.LANGUAGES.values():
+        for kin in lang.kin:
+            other = registry.LANGUAGES[kin]
+            assert other.kin == ()  # the kin's lexicon is read as it stands: no cycle
+            assert other.sources and lang.script == other.script

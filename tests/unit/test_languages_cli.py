@@ -52,6 +52,7 @@ def test_json_all_lists_every_language() -> None:
     assert set(data["installed_dictionaries"]) == set(registry.installed_dictionaries())
     swedish = next(row for row in data["languages"] if row["code"] == "sv")
     assert {"source": "dict-freedict-swe-deu", "installed": True} in swedish["bridges"]
+    assert next(row for row in data["languages"] if row["code"] == "da")["kin"] == ["nb"]
 
 
 def test_default_shows_languages_with_resources_and_the_catalog(catalog: None) -> None:
@@ -81,6 +82,7 @@ def test_missing_dictionaries_name_the_install_line(tmp_path: Path) -> None:
     assert "apt-get install dict-freedict-jpn-eng" in text
     assert "dict-freedict-pol-eng missing" in text
     assert "dict-freedict-swe-deu" in missing and "swe-deu missing" in text  # a bridge is a package too
+    assert "kin nb" in text
 
 
 def test_registered_on_the_main_command() -> None:

@@ -115,3 +115,20 @@ def test_a_norwegian_compound_is_read_as_its_parts(tmp_path: Path) -> None:
     translator = DictionaryTranslator(Settings(cache_dir=tmp_path / "cache"), dict_dirs=(folder,))
     assert english(translator, "sykkel", "nb") == ["bicycle"]
     assert english(translator, "sykkelhjelm", "nb")[0] == "bicycle helmet"
+
+
+def test_danish_reads_the_words_its_dictionary_lacks_through_norwegian(tmp_path: Path) -> None:
+    folder = tmp_path / "dictd"
+    write_dictd(folder, "dan-eng", [("sko", "sko <n>\nshoe\n"), ("frokost", "frokost <n>\nlunch\n")])
+    write_dictd(folder, "eng-nor", [("vacuum cleaner", "vacuum cleaner <n>\nstøvsuger\n"),
+                                    ("breakfast", "breakfast <n>\nfrokost\n")])
+    translator = DictionaryTranslator(Settings(cache_dir=tmp_path / "cache"), dict_dirs=(folder,))
+    assert english(translator, "støvsuger", "da") == ["vacuum cleaner"]  # only Norwegian has it
+    assert english(translator, "sko", "da") == ["shoe"]
+    assert english(translator, "frokost", "da") == ["lunch"]  # a false friend never outvotes Danish's own
+    assert english(translator, "støvsuger", "nb") == ["vacuum cleaner"]
+    with as_unseen(Unseen(("da",))):  # FreeDict alone: no kin
+        alone = DictionaryTranslator(Settings(cache_dir=tmp_path / "alone"), dict_dirs=(folder,))
+        assert english(alone, "støvsuger", "da") == ["støvsuger"]
+    with as_unseen(Unseen(("da",), dictionaries="bridges")):
+        assert registry.LANGUAGES["da"].kin == ("nb",)
