@@ -170,7 +170,7 @@ def eval_diff(run_a: Path, run_b: Path, metric: str, top: int, mode_a: str | Non
                    "built for them: only their FreeDict dictionaries, no bridges, no companion encoder.")
 @click.option("--unseen-dictionaries", type=click.Choice(DICTIONARY_LEVELS), default="freedict",
               show_default=True, help="What an --unseen language keeps of its dictionaries: those to and from "
-                   "English, those and its FreeDict bridges (German, French, Spanish), or none.")
+                   "English, those and its FreeDict bridges (German, French, Spanish) and kin, or none.")
 @click.option("--unseen-companion", is_flag=True,
               help="An --unseen language keeps the companion encoder's reading (a language it was trained on).")
 @click.option("--index", "alias", default=DEFAULT_ALIAS, show_default=True, help="Alias of the taxonomy index.")

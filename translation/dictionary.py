@@ -231,7 +231,7 @@ class DictionaryTranslator(Translator):
             if tgt == PIVOT and kin:
                 # Only the words its own dictionaries lack: a kin's reading never outvotes them.
                 lacking = {key: dict(found) for k in kin for key, found in self.lexicon(k, PIVOT).items()
-                           if key not in lexicon and key not in bridged}
+                           if key not in lexicon}
                 if lacking:
                     lexicon = build_lexicon(src, tgt, fwd, back, {**bridged, **lacking})
             self._lexicons[(src, tgt)] = lexicon
