@@ -8,8 +8,9 @@ One table, :data:`LANGUAGES`, says per language (ISO 639-1 code):
   out of it, as Debian packages (FreeDict), ``cc-cedict`` (a Python package) or an Apertium
   route (``apertium:spa-eng``, :data:`APERTIUM`). Either direction is enough for both: the
   translator inverts the other;
-* ``via``: dictionaries between it and a bridge language (German, French, Spanish), whose
-  English lexicons fill the gaps of a small English dictionary;
+* ``via``: dictionaries between it and a bridge language (German, French, Spanish; Swedish
+  through Apertium for Danish and Norwegian), whose English lexicons fill the gaps of a small
+  English dictionary;
 * ``kin``: a language written so nearly alike ("støvsuger" in Danish and Norwegian) that its
   English lexicon reads the words this one's small dictionaries lack;
 * ``analyzer``: OpenSearch's built-in stop-word list and stemmer for it, or the CJK bigram
@@ -106,17 +107,24 @@ LTTOOLBOX = "lttoolbox"
 
 @dataclass(frozen=True, slots=True)
 class ApertiumRoute:
-    """Apertium's machine-translation data read as a dictionary into English: the first pair's
-    analyser finds a word's lemma and part of speech, and each pair's bilingual dictionary takes
-    it one hop on (French -> Spanish -> English, where Debian has no French-English pair)."""
+    """Apertium's machine-translation data read as a dictionary: the first pair's analyser finds
+    a word's lemma and part of speech, and each pair's bilingual dictionary takes it one hop on
+    (French -> Spanish -> English, where Debian has no French-English pair). Most routes end in
+    English; a bridge route ends in a language with a bigger English lexicon (Norwegian ->
+    Swedish), and is listed in ``via``."""
 
-    #: (Debian package, direction as the package's files name it), from the language to English.
+    #: (Debian package, direction as the package's files name it), from the language on.
     hops: tuple[tuple[str, str], ...]
+    #: The language the last hop reaches.
+    target: str = "en"
+    #: The analyser's direction where it differs from the first hop's: Norwegian Bokmål's
+    #: (``nob-swe``) feeds the bilingual dictionary it shares with Nynorsk (``nor-swe``).
+    analyser: str | None = None
 
     @property
     def name(self) -> str:
-        """The source name ``into_en`` lists: ``apertium:fr-es+spa-eng``."""
-        return "apertium:" + "+".join(direction for _, direction in self.hops)
+        """The source name ``into_en`` or ``via`` lists: ``apertium:fr-es+spa-eng``."""
+        return "apertium:" + "+".join((self.analyser or self.hops[0][1], *(d for _, d in self.hops[1:])))
 
     @property
     def packages(self) -> tuple[str, ...]:
@@ -125,7 +133,7 @@ class ApertiumRoute:
     def files(self, folder: Path) -> tuple[Path, ...]:
         """The analyser, then each hop's bilingual dictionary, under one data folder."""
         package, direction = self.hops[0]
-        return (folder / package / f"{direction}.automorf.bin",
+        return (folder / package / f"{self.analyser or direction}.automorf.bin",
                 *(folder / package / f"{direction}.autobil.bin" for package, direction in self.hops))
 
     def root(self, dirs: tuple[Path, ...]) -> Path | None:
@@ -159,8 +167,20 @@ _APERTIUM_ROUTES = (
     ("sl", (("apertium-hbs-slv", "slv-hbs"), _HBS_ENG)),
     ("bg", (("apertium-mkd-bul", "bul-mkd"), ("apertium-mkd-eng", "mkd-eng"))),
 )
+#: Apertium bridge routes: (language, the bridge language reached, hops, analyser). Danish and
+#: Norwegian Bokmål have small English dictionaries and no FreeDict pair with German, French or
+#: Spanish, but Apertium's Scandinavian pairs take their words to Swedish, which has bridges of
+#: its own. A bridge reached this way has no such routes itself, so no lexicon waits on itself.
+#: (Nynorsk has no English dictionary for a bridge to fill.)
+_APERTIUM_BRIDGES = (
+    ("nb", "sv", (("apertium-swe-nor", "nor-swe"),), "nob-swe"),
+    ("da", "sv", (("apertium-swe-dan", "dan-swe"),), None),
+)
 #: Every Apertium route by its source name.
-APERTIUM = {route.name: route for route in (ApertiumRoute(hops) for _, hops in _APERTIUM_ROUTES)}
+APERTIUM = {route.name: route for route in (
+    *(ApertiumRoute(hops) for _, hops in _APERTIUM_ROUTES),
+    *(ApertiumRoute(hops, target, analyser) for _, target, hops, analyser in _APERTIUM_BRIDGES),
+)}
 
 #: FreeDict's file names for the codes where they differ from ISO 639-3.
 FREEDICT_CODES = {"ron": "rom", "nob": "nor", "swa": "swh"}
@@ -410,7 +430,10 @@ _KIN = {"da": ("nb",), "af": ("nl",), "sk": ("cs",)}
 LANGUAGES.update({code: replace(LANGUAGES[code], kin=kin) for code, kin in _KIN.items()})
 for _code, _hops in _APERTIUM_ROUTES:
     LANGUAGES[_code] = replace(LANGUAGES[_code], into_en=(*LANGUAGES[_code].into_en, ApertiumRoute(_hops).name))
-del _code, _hops
+for _code, _target, _hops, _analyser in _APERTIUM_BRIDGES:
+    _route = ApertiumRoute(_hops, _target, _analyser).name
+    LANGUAGES[_code] = replace(LANGUAGES[_code], via=(*LANGUAGES[_code].via, _route))
+del _code, _hops, _target, _analyser, _route
 
 
 def _installed(source: str, dirs: tuple[Path, ...]) -> bool:

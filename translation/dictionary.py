@@ -9,7 +9,8 @@ Each direction X->en and en->X reads both FreeDict dictionaries of the pair (Deb
 ``dict-freedict-deu-eng`` and ``dict-freedict-eng-deu``) or CC-CEDICT; either one alone is
 enough. Where French-German or Spanish-German dictionaries are installed too
 (``dict-freedict-fra-deu`` ...), the small French and Spanish English dictionaries borrow
-through German. Pairs without English or a direct dictionary go through English
+through German; Norwegian and Danish borrow through Swedish, by Apertium's pairs (the
+registry's ``via``). Pairs without English or a direct dictionary go through English
 (zh->de = zh->en->de). Lexicons are parsed on first use and pickled under
 ``settings.cache_dir / "dictionary"``, so later processes load them in about a second
 instead of parsing for tens of seconds (German: about a minute, once).
@@ -112,7 +113,8 @@ class DictionaryTranslator(Translator):
             return (reader, [], stamp) if source == "zh" else ([], reader, stamp)
         forward, backward = (dictd.freedict_path(a, b, self.dict_dirs) if registry.lists_freedict(a, b) else None
                              for a, b in ((source, target), (target, source)))
-        extra_forward, extra_backward = self._other_dictionaries(source, target)
+        extra_forward, extra_backward = (self._other_dictionaries(source, target) if PIVOT in (source, target)
+                                         else self._bridge_routes(source, target))
         direct = ([_freedict(forward)] if forward else []) + extra_forward
         inverse = ([_freedict(backward)] if backward else []) + extra_backward
         if not direct and not inverse:
@@ -132,6 +134,16 @@ class DictionaryTranslator(Translator):
         out_of_en, into_en = (self._installed_readers(entry.out_of_en, other),
                               self._installed_readers(entry.into_en, other))
         return (out_of_en, into_en) if source == PIVOT else (into_en, out_of_en)
+
+    def _bridge_routes(self, source: str, target: str) -> tuple[list[tuple[str, EntryReader]], ...]:
+        """Installed Apertium bridge routes (``via``) between two languages other than English:
+        Norwegian's to Swedish is read forward for nb->sv and backwards for sv->nb."""
+        def routes(lang: str, to: str) -> list[tuple[str, EntryReader]]:
+            entry = registry.language(lang)
+            names = [s for s in (entry.via if entry else ()) if s in registry.APERTIUM]
+            return self._installed_readers(tuple(s for s in names if registry.APERTIUM[s].target == to), lang)
+
+        return routes(source, target), routes(target, source)
 
     def _installed_readers(self, sources: tuple[str, ...], lang: str) -> list[tuple[str, EntryReader]]:
         found = []
@@ -246,12 +258,16 @@ class DictionaryTranslator(Translator):
 
     def _bridges(self, source: str, target: str) -> list[str]:
         """The bridge languages that help an English pair, where their dictionaries are installed.
-        A bridge language's own pair is helped through German only (no cycle)."""
+        A bridge language's own pair is helped through German only (no cycle); a language's
+        Apertium bridge routes (``via``) add the language they reach (Swedish for Norwegian)."""
         if PIVOT not in (source, target) or BRIDGE in (source, target) or "zh" in (source, target):
             return []
         other = target if source == PIVOT else source
         usable = (BRIDGE,) if other in BRIDGES else BRIDGES
-        return [b for b in usable if b != other and self._readers(other, b) and self._readers(b, PIVOT)]
+        entry = registry.language(other)
+        routed = (registry.APERTIUM[s].target for s in (entry.via if entry else ()) if s in registry.APERTIUM)
+        return [b for b in dict.fromkeys((*usable, *routed))
+                if b != other and self._readers(other, b) and self._readers(b, PIVOT)]
 
     def _kin(self, source: str, target: str) -> list[str]:
         """The registry's kin of the language an English pair is with, where their English

@@ -41,7 +41,7 @@ def test_bilingual_answers_keep_the_order_and_drop_unknowns() -> None:
 
 def test_routes_are_registered_for_languages_with_word_lists() -> None:
     for name, route in registry.APERTIUM.items():
-        users = [lang for lang in registry.LANGUAGES.values() if name in lang.into_en]
+        users = [lang for lang in registry.LANGUAGES.values() if name in (*lang.into_en, *lang.via)]
         assert users, name
         assert all(registry.lemma_code(lang.code) for lang in users), name  # its words come from simplemma
         assert route.packages[-1] == registry.LTTOOLBOX
@@ -87,3 +87,28 @@ def test_the_translator_fills_freedicts_gaps_and_keeps_its_first_senses(tmp_path
     # Without the Apertium folder, the same FreeDict file alone.
     alone = DictionaryTranslator(Settings(cache_dir=tmp_path / "cache2"), dict_dirs=(dictd,))
     assert alone.translate("dispensador", "es", "en")[0].text == "dispensador"
+
+
+def test_a_bridge_route_reads_norwegian_into_swedish() -> None:
+    route = registry.APERTIUM["apertium:nob-swe"]
+    assert route.target == "sv" and route.name in registry.language("nb").via
+    # Bokmål's analyser feeds the Norwegian-Swedish bilingual dictionary both written forms share.
+    assert [f.name for f in route.files(APERTIUM_DIR)] == ["nob-swe.automorf.bin", "nor-swe.autobil.bin"]
+    entries = {word: senses for word, senses, _ in apertium.read_entries(route, APERTIUM_DIR, "nb")}
+    assert "stekpanna" in entries["stekepanne"][0][0]
+    assert "dammsugare" in [g for glosses, _ in entries["støvsuger"] for g in glosses]
+
+
+def test_norwegian_reads_the_words_its_dictionary_lacks_through_swedish(tmp_path: Path) -> None:
+    dictd = tmp_path / "dictd"
+    write_dictd(dictd, "eng-nor", [("tent", "tent\ntelt\n")])
+    write_dictd(dictd, "swe-eng", [("stekpanna", "stekpanna\nfrying pan\n"), ("tält", "tält\ntent\n")])
+    data = tmp_path / "apertium"
+    data.mkdir()
+    (data / "apertium-swe-nor").symlink_to(APERTIUM_DIR / "apertium-swe-nor")
+    translator = DictionaryTranslator(Settings(cache_dir=tmp_path / "cache"), dict_dirs=(dictd, data))
+    assert translator.translate("stekepanne", "nb", "en")[0].text == "frying pan"
+    assert translator.translate("telt", "nb", "en")[0].text == "tent"
+    # Without the Apertium folder, Norwegian's own dictionary alone does not know the word.
+    alone = DictionaryTranslator(Settings(cache_dir=tmp_path / "cache2"), dict_dirs=(dictd,))
+    assert alone.translate("stekepanne", "nb", "en")[0].text == "stekepanne"
