@@ -52,9 +52,10 @@ DROPPED: dict[str, frozenset[str]] = {
     "nb": frozenset({"til", "og", "med", "av", "i", "på", "en", "et", "eller", "uten", "for"}),
     "cs": frozenset({"pro", "a", "s", "se", "v", "ve", "na", "z", "ze", "do", "nebo", "bez"}),
 }
-#: Bump when the rules here change what a text translates to (lexicons stay valid): as part of
+#: Bump when the rules here, or the dictionaries the registry gives a language, change what a
+#: text translates to (lexicons stay valid: their cache stamps name their sources): as part of
 #: the translator's id it makes the catalog's stored translations be redone on the next reindex.
-RULES_VERSION = 15
+RULES_VERSION = 16
 #: English words that carry no product meaning. A source word whose best translation is only
 #: these is a preposition or conjunction ("do" -> "until", "voor" -> "at", "per" -> "by"):
 #: translated word by word it adds a wrong sense, so it is left out like an article.
