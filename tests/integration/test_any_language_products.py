@@ -37,6 +37,9 @@ PRODUCTS = [
     {"id": "sv-helmet", "title": "Cykelhjälm för vuxna", "lang": "sv"},
     # Danish's own dictionary lacks "telt": it is read through Norwegian, Danish's kin.
     {"id": "da-tent", "title": "Telt til fire personer", "lang": "da"},
+    # Norwegian's own dictionary lacks "fiskestang": it is read through Swedish, by Apertium's
+    # Norwegian-Swedish dictionary and Swedish's English lexicon.
+    {"id": "nb-rod", "title": "Fiskestang i karbon", "lang": "nb"},
     {"id": "ar-watch", "title": "ساعة يد رجالية", "lang": "ar"},
     {"id": "uk-kettle", "title": "Електричний чайник", "lang": "uk"},  # no dictionary at all
     # A code the registry does not know: kept, never translated, found by its vector alone (the
@@ -53,6 +56,7 @@ QUERIES = {
     "pl-umbrella": ("umbrella", "雨伞", "Regenschirm"),
     "sv-helmet": ("bicycle helmet", "自行车头盔", "Fahrradhelm"),
     "da-tent": ("tent", "帐篷", "Zelt"),
+    "nb-rod": ("fishing rod", "钓鱼竿", "Angelrute"),
     "ar-watch": ("wrist watch", "手表", "Armbanduhr"),
     "uk-kettle": ("electric kettle", "电水壶", "Wasserkocher"),
     "xx-vacuum": ("vacuum cleaner", "吸尘器", "Staubsauger"),
@@ -100,6 +104,7 @@ def test_every_product_is_indexed_whatever_its_language(client: OpenSearch, sett
         assert {"en", "de", "zh"} <= set(docs[key]["title_i18n"]), key
     assert docs["uk-kettle"]["title_i18n"] == {} and docs["xx-vacuum"]["title_i18n"] == {}
     assert "tent" in docs["da-tent"]["title_i18n"]["en"].lower().split()  # through the kin's lexicon
+    assert "rod" in docs["nb-rod"]["title_i18n"]["en"].lower().split()  # through Swedish
 
 
 @pytest.mark.parametrize("key", list(QUERIES))
