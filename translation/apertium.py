@@ -34,6 +34,11 @@ FORMAT = 2
 #: The parts of speech read, in the order their senses are listed: prepositions and conjunctions
 #: too, which a language with no other dictionary ("pentru", "per a") would otherwise pass through.
 PARTS_OF_SPEECH = ("n", "adj", "vblex", "pr", "cnjcoo")
+#: What a bridge route (into another language than English) reads: the things a shop sells and
+#: their qualities. The bridge language's lexicon is only a way on, and a verb or preposition
+#: read through it would displace the language's own reading of an inflected noun ("deler":
+#: parts, which simplemma leads to the verb "delere", to delete).
+BRIDGE_PARTS_OF_SPEECH = ("n", "adj")
 
 _UNIT = re.compile(r"\^([^$]*)\$")
 _READING = re.compile(r"([^<>*@#/]+)((?:<[^<>]+>)+)$")
@@ -47,7 +52,8 @@ def read_entries(route: ApertiumRoute, folder: Path, lang: str) -> Iterator[tupl
     words = _words(lang)
     if not words:
         return
-    readings = own_readings(_run(analyser, "-a", "".join(f"{w}\n" for w in words)))
+    parts = PARTS_OF_SPEECH if route.target == "en" else BRIDGE_PARTS_OF_SPEECH
+    readings = own_readings(_run(analyser, "-a", "".join(f"{w}\n" for w in words)), parts)
     translated: dict[str, list[str]] = {r: [r] for by_word in readings.values() for r in by_word}
     for dictionary in bilingual:
         asked = list(dict.fromkeys(r for found in translated.values() for r in found))
@@ -64,7 +70,7 @@ def read_entries(route: ApertiumRoute, folder: Path, lang: str) -> Iterator[tupl
             yield word, senses, 1.0
 
 
-def own_readings(analysed: str) -> dict[str, list[str]]:
+def own_readings(analysed: str, parts: tuple[str, ...] = PARTS_OF_SPEECH) -> dict[str, list[str]]:
     """Word -> its analyses (``lemma<tags>``) whose lemma is the word itself and whose part of
     speech is read; a lemma list's word that the analyser only knows as a form of another word
     ("funda", a form of "fundar") is skipped, since its own sense is not in the dictionary."""
@@ -73,7 +79,7 @@ def own_readings(analysed: str) -> dict[str, list[str]]:
         word, *readings = unit.split("/")
         for reading in readings:
             match = _READING.fullmatch(reading)
-            if match and match.group(1) == word and _pos(match.group(2)) in PARTS_OF_SPEECH:
+            if match and match.group(1) == word and _pos(match.group(2)) in parts:
                 found.setdefault(word, []).append(reading)
     return found
 
@@ -95,7 +101,8 @@ def english_lemma(reading: str) -> str:
 
 def source_stamp(route: ApertiumRoute, folder: Path) -> str:
     """Size and mtime of the route's files, so a cache notices an upgraded package."""
-    return f"apertium {FORMAT}, {lemmas.stamp()}:" + files_stamp(route.files(folder))
+    bridge = "" if route.target == "en" else f" to {route.target} ({'+'.join(BRIDGE_PARTS_OF_SPEECH)})"
+    return f"apertium {FORMAT}{bridge}, {lemmas.stamp()}:" + files_stamp(route.files(folder))
 
 
 def _words(lang: str) -> list[str]:
