@@ -49,10 +49,11 @@ _PLAIN_WORD = re.compile(r"[^\W\d_][\w'-]*")
 def read_entries(route: ApertiumRoute, folder: Path, lang: str) -> Iterator[tuple[str, list[Sense], float]]:
     """``(lemma, senses, prior)`` for every lemma of ``lang`` the route translates into English."""
     analyser, *bilingual = route.files(folder)
-    words = _words(lang)
+    bridge = route.target != "en"
+    words = _words(lang, own_lemmas_only=bridge)
     if not words:
         return
-    parts = PARTS_OF_SPEECH if route.target == "en" else BRIDGE_PARTS_OF_SPEECH
+    parts = BRIDGE_PARTS_OF_SPEECH if bridge else PARTS_OF_SPEECH
     readings = own_readings(_run(analyser, "-a", "".join(f"{w}\n" for w in words)), parts)
     translated: dict[str, list[str]] = {r: [r] for by_word in readings.values() for r in by_word}
     for dictionary in bilingual:
@@ -101,19 +102,24 @@ def english_lemma(reading: str) -> str:
 
 def source_stamp(route: ApertiumRoute, folder: Path) -> str:
     """Size and mtime of the route's files, so a cache notices an upgraded package."""
-    bridge = "" if route.target == "en" else f" to {route.target} ({'+'.join(BRIDGE_PARTS_OF_SPEECH)})"
+    bridge = "" if route.target == "en" else f" to {route.target} ({'+'.join(BRIDGE_PARTS_OF_SPEECH)}, own lemmas)"
     return f"apertium {FORMAT}{bridge}, {lemmas.stamp()}:" + files_stamp(route.files(folder))
 
 
-def _words(lang: str) -> list[str]:
-    """The lemmas simplemma lists for ``lang``, where it has a list."""
+def _words(lang: str, *, own_lemmas_only: bool = False) -> list[str]:
+    """The lemmas simplemma lists for ``lang``, where it has a list; with ``own_lemmas_only``,
+    not those it also lists as a form of another lemma ("leker", a player, is first the plural
+    of "lek", a game): a bridge's reading of them would stand before the other lemma's."""
     code = lemma_code(lang)
     if code is None:
         return []
     from simplemma.strategies.dictionaries import DefaultDictionaryFactory
 
     listed = DefaultDictionaryFactory(cache_max_size=0).get_dictionary(code)
-    return sorted(_plain(listed.values()))
+    found = _plain(listed.values())
+    if own_lemmas_only:
+        found = {w for w in found if listed.get(w, w) == w}
+    return sorted(found)
 
 
 def _plain(words: Iterable[str]) -> set[str]:

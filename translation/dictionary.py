@@ -208,9 +208,11 @@ class DictionaryTranslator(Translator):
             raise TranslationError(_missing_message(source, target, [(source, target)]))
         stamp = f"{readers[2]}|{frequency.stamp()}"
         other = target if source == PIVOT else source
+        routed = self._routed(source, target)
         for bridge in self._bridges(source, target):
             hops = ((other, bridge), (bridge, PIVOT))
-            stamp += f"|bridge {bridge}:" + "|".join((self._readers(*hop) or ([], [], ""))[2] for hop in hops)
+            kind = "gaps" if bridge in routed else "bridge"
+            stamp += f"|{kind} {bridge}:" + "|".join((self._readers(*hop) or ([], [], ""))[2] for hop in hops)
         for kin in self._kin(source, target):
             stamp += f"|kin {kin}:{self._stamp(kin, PIVOT)}"
         return stamp
@@ -231,21 +233,26 @@ class DictionaryTranslator(Translator):
         # Parse each dictionary once and build both directions from it.
         forward = weigh_entries((e for read in direct for e in read()), source, target) if direct else None
         backward = weigh_entries((e for read in inverse for e in read()), target, source) if inverse else None
+        routed = self._routed(source, target)
         for src, tgt, fwd, back in ((source, target, forward, backward), (target, source, backward, forward)):
             # A small dictionary (fr-en) borrows from a big one through a bridge (fr-de, de-en).
             bridged: dict[str, dict[str, float]] = {}
+            gaps: dict[str, dict[str, float]] = {}
             for bridge in bridges:
+                into = gaps if bridge in routed else bridged
                 for key, found in compose(self.lexicon(src, bridge), self.lexicon(bridge, tgt)).items():
-                    slot = bridged.setdefault(key, {})
+                    slot = into.setdefault(key, {})
                     for text, weight in found.items():
                         slot[text] = max(slot.get(text, 0.0), weight)
             lexicon = build_lexicon(src, tgt, fwd, back, bridged or None)
-            if tgt == PIVOT and kin:
-                # Only the words its own dictionaries lack: a kin's reading never outvotes them.
-                lacking = {key: dict(found) for k in kin for key, found in self.lexicon(k, PIVOT).items()
-                           if key not in lexicon}
-                if lacking:
-                    lexicon = build_lexicon(src, tgt, fwd, back, {**bridged, **lacking})
+            # Only the words its own dictionaries lack: an Apertium bridge's reading or a kin's
+            # never outvotes them.
+            lacking = {key: found for key, found in gaps.items() if key not in lexicon}
+            if tgt == PIVOT:
+                lacking.update({key: dict(found) for k in kin for key, found in self.lexicon(k, PIVOT).items()
+                                if key not in lexicon and key not in lacking})
+            if lacking:
+                lexicon = build_lexicon(src, tgt, fwd, back, {**bridged, **lacking})
             self._lexicons[(src, tgt)] = lexicon
             try:
                 save_cached(cache_file(self.cache_dir, src, tgt, stamp), lexicon)
@@ -264,10 +271,14 @@ class DictionaryTranslator(Translator):
             return []
         other = target if source == PIVOT else source
         usable = (BRIDGE,) if other in BRIDGES else BRIDGES
-        entry = registry.language(other)
-        routed = (registry.APERTIUM[s].target for s in (entry.via if entry else ()) if s in registry.APERTIUM)
-        return [b for b in dict.fromkeys((*usable, *routed))
+        return [b for b in dict.fromkeys((*usable, *sorted(self._routed(source, target))))
                 if b != other and self._readers(other, b) and self._readers(b, PIVOT)]
+
+    @staticmethod
+    def _routed(source: str, target: str) -> set[str]:
+        """The bridge languages an English pair reaches by the registry's Apertium routes."""
+        entry = registry.language(target if source == PIVOT else source)
+        return {registry.APERTIUM[s].target for s in (entry.via if entry else ()) if s in registry.APERTIUM}
 
     def _kin(self, source: str, target: str) -> list[str]:
         """The registry's kin of the language an English pair is with, where their English
