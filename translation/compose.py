@@ -56,6 +56,8 @@ DROPPED: dict[str, frozenset[str]] = {
 #: text translates to (lexicons stay valid: their cache stamps name their sources): as part of
 #: the translator's id it makes the catalog's stored translations be redone on the next reindex.
 RULES_VERSION = 16
+#: Compounding languages whose unknown word is read by its Snowball stem before it is split.
+STEM_BEFORE_SPLIT = frozenset({"nb", "nn", "da", "sv"})
 #: English words that carry no product meaning. A source word whose best translation is only
 #: these is a preposition or conjunction ("do" -> "until", "voor" -> "at", "per" -> "by"):
 #: translated word by word it adds a wrong sense, so it is left out like an article.
@@ -122,7 +124,11 @@ def _unknown_word(word: str, lexicon: Lexicon, source: str) -> Segment:
             return _passthrough(word)
         slots = [options or [(piece, 1.0)] for piece, options in zip(pieces, found, strict=True)]
     else:
-        options = _part_options(word, lexicon, source, looked_up=True) or lexicon.stem_lookup(normalize_term(word))
+        # A Scandinavian plural shares its Snowball stem with its singular ("stoler", "stol"),
+        # which a compound split would cut into two short words ("sto|ler").
+        stem = lexicon.stem_lookup(normalize_term(word), prefix=False) if source in STEM_BEFORE_SPLIT else None
+        options = (stem or _part_options(word, lexicon, source, looked_up=True)
+                   or lexicon.stem_lookup(normalize_term(word)))
         if not options:
             return _bare_stem(word, source) or _passthrough(word)
         slots = [options]

@@ -260,11 +260,11 @@ class Lexicon:
             self._snowball_index(build=build)
         self._stem_index(build=build)
 
-    def stem_lookup(self, key: str) -> list[tuple[str, float]] | None:
+    def stem_lookup(self, key: str, *, prefix: bool = True) -> list[tuple[str, float]] | None:
         """Translations of the headword with the same Snowball stem as a one-word ``key`` (the
         language's own suffix rules: "уличных" and "уличный" share "уличн"), else of the
-        headword sharing the longest prefix (:meth:`prefix_lookup`); weighed down by
-        :data:`STEM_FACTOR`."""
+        headword sharing the longest prefix (:meth:`prefix_lookup`, unless ``prefix`` is False);
+        weighed down by :data:`STEM_FACTOR`."""
         if self.source in NO_STEM_MATCH or " " in key or len(key) < MIN_STEM + 1:
             return None
         stemmer = snowball(self.source)
@@ -276,7 +276,7 @@ class Lexicon:
             if keys:
                 found = self.get(min(keys, key=len)) or []
                 return [(text, weight * STEM_FACTOR) for text, weight in found] or None
-        return self.prefix_lookup(key)
+        return self.prefix_lookup(key) if prefix else None
 
     def _snowball_index(self, *, build: bool = True) -> dict[str, list[str]] | None:
         """Snowball stem -> one-word headwords (see :meth:`_cached_index`)."""

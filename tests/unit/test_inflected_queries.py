@@ -113,3 +113,15 @@ def test_look_ups_are_remembered_and_each_caller_gets_its_own_list() -> None:
     assert lexicon._remembered.cache_info().hits == 1
     assert lexicon.lookup("kot") is None and lexicon.lookup("kot") is None
     assert lexicon._remembered.cache_info().hits == 2
+
+
+def test_a_scandinavian_plural_is_read_by_its_stem_before_a_compound_split() -> None:
+    norwegian = _lexicon("nb", {"stol": [("chair", 1.0)], "sto": [("stand", 1.0)], "ler": [("laugh", 1.0)],
+                                "sykkel": [("bicycle", 1.0)], "hjelm": [("helmet", 1.0)]})
+    # "stoler" (chairs) is "sto" + "ler" as a compound of known words, but its Snowball stem is "stol".
+    assert translate_with(norwegian, "stoler", 3)[0][0] == "chair"
+    # A compound whose stem is no headword is still split into its parts.
+    assert translate_with(norwegian, "sykkelhjelmer", 3)[0][0] == "bicycle helmet"
+    # Dutch splits first, as measured on its dev queries.
+    dutch = _lexicon("nl", {"stol": [("chair", 1.0)], "sto": [("stand", 1.0)], "ler": [("laugh", 1.0)]})
+    assert translate_with(dutch, "stoler", 3)[0][0] == "stand laugh"
