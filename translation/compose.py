@@ -10,7 +10,7 @@ unchanged. Word order between Romance and other languages is fixed in ``word_ord
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 from common.text import normalize_term
 from translation.lexicon import Lexicon, fold, snowball_stem
@@ -124,17 +124,44 @@ def _unknown_word(word: str, lexicon: Lexicon, source: str) -> Segment:
             return _passthrough(word)
         slots = [options or [(piece, 1.0)] for piece, options in zip(pieces, found, strict=True)]
     else:
-        # A Scandinavian plural shares its Snowball stem with its singular ("stoler", "stol"),
-        # which a compound split would cut into two short words ("sto|ler").
-        stem = lexicon.stem_lookup(normalize_term(word), prefix=False) if source in STEM_BEFORE_SPLIT else None
-        options = (stem or _part_options(word, lexicon, source, looked_up=True)
-                   or lexicon.stem_lookup(normalize_term(word)))
+        options = (_plural_options(word, lexicon, source) if source in STEM_BEFORE_SPLIT
+                   else _part_options(word, lexicon, source, looked_up=True)) or lexicon.stem_lookup(normalize_term(word))
         if not options:
             return _bare_stem(word, source) or _passthrough(word)
         slots = [options]
     if lexicon.target in ROMANCE:
         slots = slots[::-1]  # "USB-Kabel" -> "cable USB", head first
     return Segment(word, [(" ".join(p), w) for p, w in combine(slots, 3)], True)
+
+
+def _plural_options(word: str, lexicon: Lexicon, source: str) -> list[tuple[str, float]] | None:
+    """An unknown Scandinavian word, most likely a plural: by its Snowball stem ("stoler":
+    "stol"), by its singular where a noun in -el, -en or -er drops its e ("sykler": "sykkel"),
+    as a compound, or as a compound of its stem ("kaffemaskiner": "kaffe|maskin"). The stem
+    comes before the split, which would cut the ending into a word of its own ("sto|ler")."""
+    key = normalize_term(word)
+    found = lexicon.stem_lookup(key, prefix=False)
+    for singular in _syncope(key) if not found else ():
+        if found := lexicon.lookup(singular):
+            break
+    if found:
+        return found
+    found = _part_options(word, lexicon, source, looked_up=True)
+    stem = snowball_stem(source, key)
+    if not found and stem and stem != key:
+        found = _part_options(stem, lexicon, source)
+    return found
+
+
+def _syncope(key: str) -> Iterator[str]:
+    """Singulars of a plural whose e fell before its ending ("sykler", "cykler", "nycklar"): with
+    the ending cut and the e put back, with and without the consonant before it doubled."""
+    for ending, restored in (("ler", "el"), ("lar", "el"), ("ner", "en"), ("nar", "en"), ("rer", "er"), ("rar", "er")):
+        if key.endswith(ending) and len(key) > len(ending) + 2:
+            base = key[: -len(ending)]
+            yield base + restored
+            if base[-1] not in "aeiouyæøåäö":
+                yield base + base[-1] + restored
 
 
 def _bare_stem(word: str, source: str) -> Segment | None:

@@ -117,9 +117,14 @@ def test_look_ups_are_remembered_and_each_caller_gets_its_own_list() -> None:
 
 def test_a_scandinavian_plural_is_read_by_its_stem_before_a_compound_split() -> None:
     norwegian = _lexicon("nb", {"stol": [("chair", 1.0)], "sto": [("stand", 1.0)], "ler": [("laugh", 1.0)],
-                                "sykkel": [("bicycle", 1.0)], "hjelm": [("helmet", 1.0)]})
+                                "sykkel": [("bicycle", 1.0)], "hjelm": [("helmet", 1.0)], "syk": [("ill", 1.0)],
+                                "kaffe": [("coffee", 1.0)], "maskin": [("machine", 1.0)]})
     # "stoler" (chairs) is "sto" + "ler" as a compound of known words, but its Snowball stem is "stol".
     assert translate_with(norwegian, "stoler", 3)[0][0] == "chair"
+    # "sykler" drops the e of "sykkel" (and one k), which "syk" + "ler" would hide.
+    assert translate_with(norwegian, "sykler", 3)[0][0] == "bicycle"
+    # A compound in the plural is split by its stem ("kaffemaskin"), its plural head unknown.
+    assert translate_with(norwegian, "kaffemaskiner", 3)[0][0] == "coffee machine"
     # A compound whose stem is no headword is still split into its parts.
     assert translate_with(norwegian, "sykkelhjelmer", 3)[0][0] == "bicycle helmet"
     # Dutch splits first, as measured on its dev queries.
