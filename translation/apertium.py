@@ -14,6 +14,11 @@ the readings that are the word itself go through each hop's bilingual dictionary
 with the bilingual dictionary's alternatives in its order. The translator merges them with
 FreeDict's entries for the same word as one more entry of equal weight: giving Apertium's the
 first place only where FreeDict has nothing measured no better (docs/relevance.md, round 7).
+
+A bridge route ends in another language than English (Norwegian -> Swedish): its "senses" are
+that language's words, which the translator reads through that language's English lexicon. It
+reads nouns and adjectives only, and only the lemmas simplemma does not also list as another
+word's form (docs/relevance.md, round 20).
 """
 
 from __future__ import annotations
