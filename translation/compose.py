@@ -124,8 +124,11 @@ def _unknown_word(word: str, lexicon: Lexicon, source: str) -> Segment:
             return _passthrough(word)
         slots = [options or [(piece, 1.0)] for piece, options in zip(pieces, found, strict=True)]
     else:
-        options = (_plural_options(word, lexicon, source) if source in STEM_BEFORE_SPLIT
-                   else _part_options(word, lexicon, source, looked_up=True)) or lexicon.stem_lookup(normalize_term(word))
+        key = normalize_term(word)
+        if source in STEM_BEFORE_SPLIT:  # its Snowball stem is asked there, first
+            options = _plural_options(word, lexicon, source) or lexicon.prefix_lookup(key)
+        else:
+            options = _part_options(word, lexicon, source, looked_up=True) or lexicon.stem_lookup(key)
         if not options:
             return _bare_stem(word, source) or _passthrough(word)
         slots = [options]
@@ -141,16 +144,15 @@ def _plural_options(word: str, lexicon: Lexicon, source: str) -> list[tuple[str,
     comes before the split, which would cut the ending into a word of its own ("sto|ler")."""
     key = normalize_term(word)
     found = lexicon.stem_lookup(key, prefix=False)
-    for singular in _syncope(key) if not found else ():
-        if found := lexicon.lookup(singular):
-            break
     if found:
         return found
-    found = _part_options(word, lexicon, source, looked_up=True)
+    for singular in _syncope(key):
+        if found := lexicon.lookup(singular):
+            return found
+    if found := _part_options(word, lexicon, source, looked_up=True):
+        return found
     stem = snowball_stem(source, key)
-    if not found and stem and stem != key:
-        found = _part_options(stem, lexicon, source)
-    return found
+    return _part_options(stem, lexicon, source) if stem and stem != key else None
 
 
 def _syncope(key: str) -> Iterator[str]:
